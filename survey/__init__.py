@@ -1,0 +1,82 @@
+"""Spiegel: feedback after every contact between a municipality and an entrepreneur."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import load_config
+from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(profile: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(load_config(profile))
+    app.config.update(overrides)
+    register_proxy(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_templates(app)
+    from survey.errors import register_error_handlers
+    from survey.security import register_security_headers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app
+
+
+def register_proxy(app: Flask) -> None:
+    if hops := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_extensions(app: Flask) -> None:
+    from survey import models  # noqa: F401  (every model known before Alembic looks)
+    from survey.accounts.login import load_user
+    from survey.languages import select_locale, select_timezone
+    from survey.types import render_item
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+        render_item=render_item,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from survey.accounts.routes import bp as accounts
+    from survey.invitations.routes import bp as invitations
+    from survey.languages import bp as languages
+    from survey.responding.routes import bp as responding
+
+    for blueprint in (accounts, invitations, languages, responding):
+        app.register_blueprint(blueprint)
+
+
+def register_cli(app: Flask) -> None:
+    from survey.accounts.cli import organisations_cli, users_cli
+    from survey.demo.cli import demo_command
+    from survey.questionnaires.cli import catalogue_cli
+
+    for command in (organisations_cli, users_cli, catalogue_cli, demo_command):
+        app.cli.add_command(command)
+
+
+def register_templates(app: Flask) -> None:
+    from survey.templating import register_template_helpers
+
+    register_template_helpers(app)

@@ -1,0 +1,1 @@
+"""Organisations (municipalities), staff users, their roles and login."""

@@ -1,0 +1,86 @@
+"""Organisations and the staff users who work for them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.clock import utcnow
+from survey.extensions import db
+from survey.types import UTCDateTime
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    ACCOUNT_MANAGER = "account_manager"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                Role.ADMIN: _l("administrator"),
+                Role.COORDINATOR: _l("coordinator"),
+                Role.ACCOUNT_MANAGER: _l("account manager"),
+            }[self]
+        )
+
+    @property
+    def sees_whole_organisation(self) -> bool:
+        return self is not Role.ACCOUNT_MANAGER
+
+
+class Organisation(db.Model):
+    """A municipality (or any body) that collects feedback; owns its data."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Amsterdam")
+    # Where an entrepreneur with an expired link can turn to.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    min_group_size: Mapped[int] = mapped_column(default=5)
+    link_expiry_days: Mapped[int] = mapped_column(default=21)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+    )
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(
+        db.select(User).where(func.lower(User.email) == email.strip().lower())
+    )

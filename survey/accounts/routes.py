@@ -1,0 +1,67 @@
+"""Login and logout of staff."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from survey.accounts.forms import LoginForm
+from survey.accounts.staff import authenticate
+from survey.clock import utcnow
+from survey.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__)
+
+
+def _submitted_email() -> str:
+    return request.form.get("email", "").strip().lower() or "-"
+
+
+def _login_failed(response) -> bool:
+    # Only failed attempts count towards the limits; a successful login costs nothing.
+    return bool(g.get("login_failed"))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("invitations.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_submitted_email,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-address",
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("invitations.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data, utcnow())
+        if user is not None:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        g.login_failed = True
+        form.password.errors.append(_("The email address or password is not correct."))
+        return render_template("accounts/login.html", form=form), 401
+    return render_template("accounts/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("accounts.login"))

@@ -1,0 +1,53 @@
+"""A contact: one visit, call or other meeting of an account manager with a company."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.accounts.models import User
+from survey.clock import utcnow
+from survey.extensions import db
+from survey.types import UTCDateTime
+
+
+class Channel(enum.StrEnum):
+    VISIT = "visit"
+    PHONE = "phone"
+    EMAIL = "email"
+    COUNTER = "counter"
+    EVENT = "event"
+
+
+class Source(enum.StrEnum):
+    WEB = "web"
+    CSV = "csv"
+    API = "api"
+    DEMO = "demo"
+
+
+def _enum(enum_class: type[enum.Enum]) -> Enum:
+    return Enum(
+        enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class Contact(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    account_manager_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    company_name: Mapped[str] = mapped_column(String(200))
+    registry_number: Mapped[str | None] = mapped_column(String(20))  # KvK (NL) or KBO (BE)
+    person_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    contacted_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[Source] = mapped_column(_enum(Source), default=Source.WEB)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account_manager: Mapped[User] = relationship()

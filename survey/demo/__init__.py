@@ -1,0 +1,1 @@
+"""Demo data: a municipality with staff, contacts, invitations and realistic answers."""

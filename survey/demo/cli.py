@@ -1,0 +1,28 @@
+"""`flask demo`: load the demo municipality and print how to get in."""
+
+import click
+from flask import current_app
+
+from survey.clock import utcnow
+from survey.demo.data import load_demo
+from survey.extensions import db
+from survey.responding.links import survey_url
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Allow demo logins in the production profile.")
+def demo_command(force: bool) -> None:
+    """Create a demo municipality with staff, invitations and answers (once)."""
+    if current_app.config["ENV_NAME"] == "production" and not force:
+        raise click.ClickException("Demo users have published passwords; use --force to insist.")
+    summary = load_demo(utcnow())
+    db.session.commit()
+    verb = "Created" if summary.created else "Already there:"
+    click.echo(f"{verb} {summary.organisation.name}.")
+    click.echo(f"\nLog in at {current_app.config['BASE_URL']}/login with:")
+    for role, email, password in summary.logins:
+        click.echo(f"  {role:<16} {email:<30} {password}")
+    if summary.open_invitations:
+        click.echo("\nSurvey links waiting for an answer (open one and answer it):")
+        for invitation in summary.open_invitations:
+            click.echo(f"  {survey_url(invitation)}")

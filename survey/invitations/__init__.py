@@ -1,0 +1,1 @@
+"""Invitations: who is asked which questionnaire when, and in which state that request is."""

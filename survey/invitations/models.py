@@ -1,0 +1,155 @@
+"""The invitation and its life: scheduled, sent, reminded, answered, expired (or never sent)."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.accounts.models import Organisation, User
+from survey.clock import utcnow
+from survey.contacts.models import Contact
+from survey.extensions import db
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.types import UTCDateTime
+
+
+class InvitationState(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    SUPPRESSED = "suppressed"
+    SENT = "sent"
+    REMINDED = "reminded"
+    ANSWERED = "answered"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+    @property
+    def awaits_answer(self) -> bool:
+        return self in (InvitationState.SENT, InvitationState.REMINDED)
+
+    @property
+    def label(self) -> str:
+        return str(_STATE_LABELS[self])
+
+
+_TRANSITIONS: dict[InvitationState, set[InvitationState]] = {
+    InvitationState.SCHEDULED: {
+        InvitationState.SENT,
+        InvitationState.SUPPRESSED,
+        InvitationState.FAILED,
+    },
+    InvitationState.SENT: {
+        InvitationState.REMINDED,
+        InvitationState.ANSWERED,
+        InvitationState.EXPIRED,
+    },
+    InvitationState.REMINDED: {InvitationState.ANSWERED, InvitationState.EXPIRED},
+    InvitationState.FAILED: {InvitationState.SCHEDULED},
+    InvitationState.SUPPRESSED: set(),
+    InvitationState.ANSWERED: set(),
+    InvitationState.EXPIRED: set(),
+}
+
+
+_STATE_LABELS = {
+    InvitationState.SCHEDULED: _l("scheduled"),
+    InvitationState.SUPPRESSED: _l("not sent"),
+    InvitationState.SENT: _l("sent"),
+    InvitationState.REMINDED: _l("reminded"),
+    InvitationState.ANSWERED: _l("answered"),
+    InvitationState.EXPIRED: _l("expired"),
+    InvitationState.FAILED: _l("failed"),
+}
+
+
+class InvalidTransition(RuntimeError):
+    """An invitation was asked to move to a state it cannot reach from where it is."""
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Invitation(db.Model):
+    __table_args__ = (Index("ix_invitation_organisation_created", "organisation_id", "created_at"),)
+    owner_column = "sender_id"  # an account manager sees the invitations sent in their name
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    # The staff member the recipient knows: signs the email, named on the expired-link page.
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    recipient_email: Mapped[str] = mapped_column(String(254))
+    recipient_name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    state: Mapped[InvitationState] = mapped_column(
+        Enum(
+            InvitationState,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=InvitationState.SCHEDULED,
+    )
+    # Random per invitation and carried in the signed link, so a link can be revoked or
+    # reissued without touching the id.
+    nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    suppression_reason: Mapped[str | None] = mapped_column(String(200))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    contact: Mapped[Contact | None] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    sender: Mapped[User | None] = relationship()
+
+    def __init__(self, **fields) -> None:
+        # Set in Python too (not only as column defaults), so a new invitation has its state
+        # and nonce before the first flush.
+        fields.setdefault("state", InvitationState.SCHEDULED)
+        fields.setdefault("nonce", new_nonce())
+        super().__init__(**fields)
+
+    def _move(self, target: InvitationState) -> None:
+        if target not in _TRANSITIONS[self.state]:
+            raise InvalidTransition(f"invitation {self.id}: {self.state} -> {target} not allowed")
+        self.state = target
+
+    def mark_sent(self, now: datetime, expiry_days: int) -> None:
+        self._move(InvitationState.SENT)
+        self.sent_at = now
+        self.expires_at = now + timedelta(days=expiry_days)
+
+    def mark_reminded(self, now: datetime) -> None:
+        self._move(InvitationState.REMINDED)
+        self.reminded_at = now
+
+    def mark_answered(self, now: datetime) -> None:
+        self._move(InvitationState.ANSWERED)
+        self.answered_at = now
+
+    def mark_expired(self) -> None:
+        self._move(InvitationState.EXPIRED)
+
+    def suppress(self, reason: str) -> None:
+        self._move(InvitationState.SUPPRESSED)
+        self.suppression_reason = reason
+
+    def mark_failed(self) -> None:
+        self._move(InvitationState.FAILED)
+
+    def is_expired_at(self, now: datetime) -> bool:
+        if self.state is InvitationState.EXPIRED:
+            return True
+        return (
+            self.state.awaits_answer and self.expires_at is not None and now >= self.expires_at
+        )

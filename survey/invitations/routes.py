@@ -1,0 +1,58 @@
+"""Staff pages about invitations: the home list and one invitation with its response."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from survey.extensions import db
+from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.overview import count_by_state, recent_invitations
+from survey.responding.links import survey_url
+from survey.responding.models import Answer, Response
+from survey.security import get_scoped_or_404, roles_required, scoped
+
+bp = Blueprint("invitations", __name__)
+
+PAGE_SIZE = 50
+
+
+@bp.get("/")
+@roles_required()
+def home():
+    scope = scoped(select(Invitation), Invitation)
+    try:
+        state = InvitationState(request.args["state"]) if request.args.get("state") else None
+    except ValueError:
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    invitations = recent_invitations(
+        scope, state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+    )
+    return render_template(
+        "invitations/home.html",
+        invitations=invitations[:PAGE_SIZE],
+        has_next=len(invitations) > PAGE_SIZE,
+        page=page,
+        state=state,
+        counts=count_by_state(scope),
+        survey_url=survey_url,
+    )
+
+
+@bp.get("/invitations/<int:invitation_id>")
+@roles_required()
+def detail(invitation_id: int):
+    invitation = get_scoped_or_404(Invitation, invitation_id)
+    response = db.session.scalar(
+        select(Response)
+        .where(Response.invitation_id == invitation.id)
+        .options(selectinload(Response.answers).joinedload(Answer.question))
+    )
+    return render_template(
+        "invitations/detail.html",
+        invitation=invitation,
+        response=response,
+        link=survey_url(invitation) if invitation.state.awaits_answer else None,
+    )

@@ -1,0 +1,52 @@
+"""The language of each request: Dutch by default, English on request."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask_login import current_user
+
+bp = Blueprint("languages", __name__)
+
+
+def supported(code: str | None) -> str | None:
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def use_locale(code: str) -> None:
+    """Fix this request's language (the survey pages speak the respondent's language)."""
+    g.locale = code
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector."""
+    if "locale" in g:
+        return g.locale
+    chosen = supported(session.get("locale"))
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated and supported(current_user.locale):
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site, so the switch cannot be used to send people elsewhere.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("accounts.login")
+
+
+@bp.get("/language/<code>")
+def switch(code: str):
+    if supported(code):
+        session["locale"] = code
+    return redirect(_safe_next(request.args.get("next")))
+
+
+def select_timezone() -> str:
+    """Flask-Babel's time zone selector: the staff member's organisation's zone."""
+    if "timezone" in g:
+        return g.timezone
+    if current_user and current_user.is_authenticated:
+        return current_user.organisation.timezone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -1,0 +1,19 @@
+"""Every model, imported in one place so metadata (and Alembic) sees the whole schema."""
+
+from survey.accounts.models import Organisation, User
+from survey.contacts.models import Contact
+from survey.invitations.models import Invitation
+from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
+from survey.responding.models import Answer, Response
+
+__all__ = [
+    "Answer",
+    "Contact",
+    "Invitation",
+    "Organisation",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Response",
+    "User",
+]

@@ -1,0 +1,84 @@
+"""Security headers, role checks, and the organisation scope that every staff query goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, abort, request
+from flask_login import current_user, login_required
+from sqlalchemy import Select
+
+from survey.accounts.models import Role
+from survey.extensions import db
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+Model = TypeVar("Model")
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Survey and unsubscribe links carry tokens: never hand them to another site.
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint and request.endpoint.startswith("responding."):
+            # A personal page: no shared cache, no back-button copy for the next person.
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+def roles_required(*roles: Role) -> Callable:
+    """Staff view decorator: logged in, and one of `roles` (any role when none is named)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if roles and current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def scoped(statement: Select, model: type) -> Select:
+    """Limit a staff query to the current user's organisation, and an account manager to theirs.
+
+    A model names the column that says whose a record is in `owner_column` (optional).
+    """
+    statement = statement.where(model.organisation_id == current_user.organisation_id)
+    owner_column = getattr(model, "owner_column", None)
+    if owner_column is not None and not current_user.role.sees_whole_organisation:
+        statement = statement.where(getattr(model, owner_column) == current_user.id)
+    return statement
+
+
+def get_scoped_or_404(model: type[Model], record_id: int) -> Model:
+    """The record if the current user may see it; 404 otherwise, so ids reveal nothing."""
+    record = db.session.scalar(scoped(db.select(model), model).where(model.id == record_id))
+    if record is None:
+        abort(404)
+    return record

@@ -1,0 +1,32 @@
+"""Column types shared by the models of every package."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and read back as aware UTC, on SQLite and PostgreSQL alike.
+
+    SQLite has no time zones; storing naive UTC everywhere keeps comparisons in SQL correct.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def render_item(type_: str, obj, autogen_context):
+    """Alembic autogenerate: write our column types as plain SQLAlchemy ones."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False

@@ -1,0 +1,97 @@
+"""Small factories for test data; each works in the current app context and flushes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from itertools import count
+
+from survey.accounts.models import Organisation, Role, User
+from survey.accounts.staff import create_organisation, create_user
+from survey.clock import utcnow
+from survey.contacts.models import Channel, Contact
+from survey.extensions import db
+from survey.invitations.models import Invitation, InvitationState
+from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.responding.tokens import Purpose, make_token
+
+PASSWORD = "correct horse battery"
+_numbers = count(1)
+
+
+def organisation(name: str = "Gemeente Testdorp", **settings) -> Organisation:
+    number = next(_numbers)
+    return create_organisation(f"{name} {number}", f"org-{number}", **settings)
+
+
+def user(org: Organisation, role: Role = Role.ACCOUNT_MANAGER, **fields) -> User:
+    number = next(_numbers)
+    fields.setdefault("email", f"user{number}@{org.slug}.example")
+    fields.setdefault("name", f"Medewerker {number}")
+    return create_user(org, role=role, password=fields.pop("password", PASSWORD), **fields)
+
+
+def contact_version() -> QuestionnaireVersion:
+    load_catalogue()
+    return catalogue_questionnaire("contact-survey").latest_version
+
+
+def workshop_version() -> QuestionnaireVersion:
+    load_catalogue()
+    return catalogue_questionnaire("workshop-evaluation").latest_version
+
+
+def invitation(
+    org: Organisation,
+    sender: User | None = None,
+    *,
+    version: QuestionnaireVersion | None = None,
+    state: InvitationState = InvitationState.SENT,
+    sent_at: datetime | None = None,
+    locale: str = "nl",
+    email: str | None = None,
+) -> Invitation:
+    """An invitation in `state`, moved there through the model's own transitions."""
+    version = version or contact_version()
+    sender = sender or user(org)
+    number = next(_numbers)
+    contact = Contact(
+        organisation_id=org.id,
+        account_manager_id=sender.id,
+        company_name=f"Bedrijf {number} BV",
+        person_name=f"Ondernemer {number}",
+        email=email or f"ondernemer{number}@bedrijf.example",
+        locale=locale,
+        contacted_on=date(2026, 11, 20),
+        channel=Channel.VISIT,
+        subject="Kennismaking",
+    )
+    created = Invitation(
+        organisation_id=org.id,
+        contact=contact,
+        questionnaire_version_id=version.id,
+        sender_id=sender.id,
+        recipient_email=contact.email,
+        recipient_name=contact.person_name,
+        locale=locale,
+    )
+    db.session.add_all([contact, created])
+    sent_at = sent_at or utcnow() - timedelta(days=1)
+    if state is InvitationState.SUPPRESSED:
+        created.suppress("Recently invited")
+    elif state is InvitationState.FAILED:
+        created.mark_failed()
+    elif state is not InvitationState.SCHEDULED:
+        created.mark_sent(sent_at, org.link_expiry_days)
+        if state is InvitationState.REMINDED:
+            created.mark_reminded(sent_at + timedelta(days=5))
+        elif state is InvitationState.EXPIRED:
+            created.mark_expired()
+        elif state is InvitationState.ANSWERED:
+            created.mark_answered(sent_at + timedelta(hours=2))
+    db.session.flush()
+    return created
+
+
+def survey_token(invitation: Invitation, secret_key: str = "test-secret") -> str:
+    return make_token(invitation, Purpose.SURVEY, secret_key)
