@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectMultipleField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType, localized
@@ -40,11 +40,13 @@ def field_name(question: Question) -> str:
     return FIELD_PREFIX + question.code
 
 
-def option_choices(question: Question, locale: str) -> list[tuple[str, str]]:
-    """(value, label) for each option; every label is words, never a bare number."""
+def option_choices(question: Question, locale: str) -> list[SelectChoice]:
+    """Value and label of each option; every label is words, never a bare number."""
     scale = question.type.scale
     if scale is None or isinstance(question.options, list):
-        return [(o["code"], localized(o["label"], locale)) for o in question.options or []]
+        return [
+            SelectChoice(o["code"], localized(o["label"], locale)) for o in question.options or []
+        ]
     anchors = question.options or {}
     choices = []
     for point in scale:
@@ -55,7 +57,7 @@ def option_choices(question: Question, locale: str) -> list[tuple[str, str]]:
         else:
             with force_locale(locale):
                 label = gettext("%(point)s of %(top)s", point=point, top=scale.stop - 1)
-        choices.append((str(point), label))
+        choices.append(SelectChoice(str(point), label))
     return choices
 
 
@@ -63,7 +65,7 @@ class _AllowedOptions:
     """Every submitted option must be one the question offers (a forged post gets a message)."""
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
-        allowed = {value for value, _ in field.choices}
+        allowed = {choice.value for choice in field.choices}
         data = field.data if isinstance(field.data, list) else [field.data]
         if any(value not in allowed for value in data if value not in (None, "")):
             raise ValidationError(gettext("Choose one of the options given."))

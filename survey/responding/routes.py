@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from survey.clock import utcnow
-from survey.extensions import db
+from survey.extensions import csrf, db
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale
 from survey.questionnaires.forms import answers_from_form, build_survey_form
@@ -68,6 +68,7 @@ def survey(token: str):
 
 
 @bp.post("/s/<token>")
+@csrf.exempt  # the signed link is the credential; see SurveyForm.Meta
 def submit(token: str):
     invitation = _invitation(token)
     switch_to = request.form.get("switch_locale")

@@ -1,0 +1,49 @@
+# Spiegel: `make run` to try it, `make test` to check it. Both set everything up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: install translations extract-messages migrate demo run test lint clean
+
+$(INSTALLED): requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(INSTALLED)
+
+# Compiled catalogues are built here, never committed.
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -q -d survey/translations
+
+# After changing user-facing strings: refresh the catalogue, then translate the new entries.
+extract-messages: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o survey/translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i survey/translations/messages.pot -d survey/translations
+
+migrate: install
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+demo: migrate
+	$(BIN)/flask demo
+
+run: translations demo
+	@echo "Spiegel runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
+	BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest -rs
+
+lint: install
+	$(BIN)/ruff check survey tests config.py wsgi.py
+	$(BIN)/ruff format --check survey tests config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) instance/spiegel.db .pytest_cache
+	find survey/translations -name '*.mo' -delete
