@@ -1,0 +1,107 @@
+"""Staff see the invitations that are theirs to see, and nothing of another organisation."""
+
+import re
+
+import pytest
+
+from survey.accounts.models import Role
+from survey.extensions import db
+from survey.invitations.models import InvitationState
+from tests import factories
+
+PUBLIC_ENDPOINTS = {
+    "static", "accounts.login", "languages.switch",
+    "responding.survey", "responding.submit", "responding.thanks",
+}
+
+
+@pytest.fixture
+def two_organisations(app):
+    """Org A with two account managers and a coordinator; org B with a coordinator."""
+    with app.app_context():
+        org_a, org_b = factories.organisation("Gemeente Aastad"), factories.organisation("Gemeente Beedorp")
+        sanne = factories.user(org_a, email="sanne@a.example", name="Sanne Aa")
+        joris = factories.user(org_a, email="joris@a.example", name="Joris Aa")
+        factories.user(org_a, Role.COORDINATOR, email="coord@a.example")
+        factories.user(org_b, Role.COORDINATOR, email="coord@b.example")
+        factories.user(org_b, Role.ADMIN, email="admin@b.example")
+        ids = {
+            "sanne_sent": factories.invitation(org_a, sanne, email="klant1@x.example").id,
+            "sanne_answered": factories.invitation(
+                org_a, sanne, state=InvitationState.ANSWERED, email="klant2@x.example"
+            ).id,
+            "joris_sent": factories.invitation(org_a, joris, email="klant3@x.example").id,
+            "b_sent": factories.invitation(org_b, email="klant4@x.example").id,
+        }
+        db.session.commit()
+        return ids
+
+
+def test_an_account_manager_sees_the_invitations_sent_in_their_name(client, log_in, two_organisations):
+    log_in("sanne@a.example")
+    home = client.get("/").text
+    assert "klant1@x.example" not in home  # names are shown, not addresses
+    assert f"/invitations/{two_organisations['sanne_sent']}" in home
+    assert f"/invitations/{two_organisations['sanne_answered']}" in home
+    assert f"/invitations/{two_organisations['joris_sent']}" not in home
+    assert client.get(f"/invitations/{two_organisations['joris_sent']}").status_code == 404
+
+
+def test_a_coordinator_sees_the_whole_organisation_and_nothing_else(client, log_in, two_organisations):
+    log_in("coord@a.example")
+    home = client.get("/").text
+    for key in ("sanne_sent", "sanne_answered", "joris_sent"):
+        assert f"/invitations/{two_organisations[key]}" in home
+    assert f"/invitations/{two_organisations['b_sent']}" not in home
+    assert "Sanne Aa" in home and "Joris Aa" in home
+
+
+def test_the_home_page_filters_by_state_and_shows_open_links(client, log_in, two_organisations):
+    log_in("coord@a.example")
+    answered = client.get("/?state=answered").text
+    assert f"/invitations/{two_organisations['sanne_answered']}" in answered
+    assert f"/invitations/{two_organisations['sanne_sent']}" not in answered
+    assert client.get("/?state=nonsense").status_code == 404
+    everything = client.get("/").text
+    assert len(re.findall(r'href="http://localhost/s/[^"]+"', everything)) == 2  # the two open ones
+
+
+def test_the_invitation_page_shows_state_and_link(client, log_in, two_organisations):
+    log_in("sanne@a.example")
+    page = client.get(f"/invitations/{two_organisations['sanne_sent']}")
+    assert page.status_code == 200
+    assert "klant1@x.example" in page.text
+    assert re.search(r'href="http://localhost/s/[^"]+"', page.text)
+
+
+def _staff_rules(app):
+    return [
+        rule for rule in app.url_map.iter_rules()
+        if rule.endpoint not in PUBLIC_ENDPOINTS and "GET" in rule.methods
+    ]
+
+
+def test_every_staff_page_needs_a_login(app, client, two_organisations):
+    for rule in _staff_rules(app):
+        url = rule.build({"invitation_id": two_organisations["sanne_sent"]}, append_unknown=False)[1]
+        assert client.get(url).status_code == 302, url
+
+
+@pytest.mark.parametrize("outsider", ["coord@b.example", "admin@b.example"])
+def test_every_staff_url_with_a_record_of_another_organisation_is_404(
+    app, client, log_in, two_organisations, outsider
+):
+    """Every rule with an id in it, filled with org A's records, asked for by org B."""
+    records_of_a = {"invitation_id": two_organisations["sanne_sent"]}
+    log_in(outsider)
+    checked = 0
+    for rule in _staff_rules(app):
+        if not rule.arguments:
+            continue
+        missing = rule.arguments - records_of_a.keys()
+        assert not missing, f"add a record of org A for {rule.rule} ({missing}) to this test"
+        url = rule.build(records_of_a, append_unknown=False)[1]
+        assert client.get(url).status_code == 404, url
+        checked += 1
+    assert checked >= 1
+    assert client.get(f"/invitations/{two_organisations['b_sent']}").status_code == 200
