@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from survey.clock import utcnow
 from survey.demo.data import load_demo
@@ -10,6 +11,7 @@ from survey.responding.links import survey_url
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Allow demo logins in the production profile.")
 def demo_command(force: bool) -> None:
     """Create a demo municipality with staff, invitations and answers (once)."""

@@ -1,0 +1,65 @@
+"""`flask db upgrade` on an empty database gives exactly the models' schema, on both databases."""
+
+import os
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from survey import create_app
+from survey.extensions import db
+from survey.types import render_item
+
+POSTGRES_URL = os.environ.get(
+    "POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _schema_differences(app) -> list:
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_item": render_item}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'migrated.db'}"
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty database of its own, so the suite's database is left alone."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            name = f"spiegel_migrations_{uuid.uuid4().hex[:8]}"
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}: {error}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: PostgreSQL tests skipped")
+    yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+def test_upgrade_gives_exactly_the_models_schema(request, database):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=request.getfixturevalue(database))
+    with app.app_context():
+        upgrade()
+    assert _schema_differences(app) == []
+    with app.app_context():
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
+    assert _schema_differences(app) == []
+    with app.app_context():
+        db.engine.dispose()
