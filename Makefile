@@ -19,12 +19,12 @@ install: $(INSTALLED)
 
 # Compiled catalogues are built here, never committed.
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d survey/translations
+	$(BIN)/pybabel compile -d survey/translations
 
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
 extract-messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o survey/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i survey/translations/messages.pot -d survey/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey/translations/messages.pot .
+	$(BIN)/pybabel update -N -i survey/translations/messages.pot -d survey/translations
 
 migrate: install
 	mkdir -p instance

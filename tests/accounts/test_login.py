@@ -147,3 +147,49 @@ def test_users_create_makes_a_user_from_the_command_line(app):
               "--organisation", slug, "--password", "short"]
     )
     assert refused.exit_code != 0 and "at least 10 characters" in refused.output
+
+
+WORKER = """
+import sys
+from survey import create_app
+from survey.extensions import db
+from tests.conftest import csrf_token_in
+
+database, storage, attempts = sys.argv[1], sys.argv[2], int(sys.argv[3])
+app = create_app("test", SQLALCHEMY_DATABASE_URI=database, RATELIMIT_STORAGE_URI=storage)
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+for _ in range(attempts):
+    page = client.get("/login")
+    data = {"email": "x@y.example", "password": "wrong guess", "csrf_token": csrf_token_in(page.text)}
+    print(client.post("/login", data=data).status_code)
+"""
+
+
+def test_login_limits_are_shared_between_processes_through_redis(tmp_path):
+    """Production runs several gunicorn workers: the counts must live outside the process."""
+    import subprocess
+    import sys
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError:
+        pytest.skip("Redis not reachable at 127.0.0.1:6379: shared-limit test skipped")
+    database = f"sqlite:///{tmp_path / 'shared.db'}"
+
+    def worker(attempts: int) -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", WORKER, database, url, str(attempts)],
+            capture_output=True, text=True, check=True, timeout=60,
+        )
+        return done.stdout.split()
+
+    try:
+        assert worker(5) == ["401"] * 5
+        assert worker(1) == ["429"]  # another process, same account: blocked
+    finally:
+        redis.Redis.from_url(url).flushdb()
