@@ -21,7 +21,10 @@ MESSAGES = {
     ),
     404: (
         _l("Page not found"),
-        _l("This page does not exist (any more). Check the address, or start again from the home page."),
+        _l(
+            "This page does not exist (any more). Check the address, "
+            "or start again from the home page."
+        ),
     ),
     405: (_l("Something went wrong with this request"), _l("Please go back and try again.")),
     429: (
@@ -35,7 +38,10 @@ MESSAGES = {
 }
 CSRF_MESSAGE = (
     _l("This form has expired"),
-    _l("For your security, forms are only valid for a limited time. Please go back, reload the page and try again."),
+    _l(
+        "For your security, forms are only valid for a limited time. "
+        "Please go back, reload the page and try again."
+    ),
 )
 
 

@@ -16,7 +16,9 @@ def test_demo_data_can_be_used_straight_away(app, client, log_in):
     assert len(logins) == 4
     with app.app_context():
         states = dict(
-            db.session.execute(select(Invitation.state, func.count()).group_by(Invitation.state)).all()
+            db.session.execute(
+                select(Invitation.state, func.count()).group_by(Invitation.state)
+            ).all()
         )
         assert sum(states.values()) >= 30
         assert states[InvitationState.ANSWERED] >= 10

@@ -50,7 +50,9 @@ def postgres_url():
     admin.dispose()
 
 
-@pytest.mark.parametrize("database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
+)
 def test_upgrade_gives_exactly_the_models_schema(request, database):
     app = create_app("test", SQLALCHEMY_DATABASE_URI=request.getfixturevalue(database))
     with app.app_context():

@@ -7,7 +7,10 @@ from wtforms.validators import InputRequired, Length
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
-        validators=[InputRequired(message=_l("Please fill in your email address.")), Length(max=254)],
+        validators=[
+            InputRequired(message=_l("Please fill in your email address.")),
+            Length(max=254),
+        ],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

@@ -81,6 +81,4 @@ class User(UserMixin, db.Model):
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(
-        db.select(User).where(func.lower(User.email) == email.strip().lower())
-    )
+    return db.session.scalar(db.select(User).where(func.lower(User.email) == email.strip().lower()))

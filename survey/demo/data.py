@@ -22,28 +22,79 @@ DEMO_STAFF = (
     # email, name, role, password, strengths (question codes this person scores well on)
     ("beheer@demodam.example", "Anouk Beheer", Role.ADMIN, "demo-beheer-2026", ()),
     ("coordinator@demodam.example", "Ruben Coördinator", Role.COORDINATOR, "demo-coord-2026", ()),
-    ("sanne@demodam.example", "Sanne de Vries", Role.ACCOUNT_MANAGER, "demo-sanne-2026",
-     ("speed", "reachability", "thinking_along")),
-    ("joris@demodam.example", "Joris Janssens", Role.ACCOUNT_MANAGER, "demo-joris-2026",
-     ("expertise", "clarity")),
+    (
+        "sanne@demodam.example",
+        "Sanne de Vries",
+        Role.ACCOUNT_MANAGER,
+        "demo-sanne-2026",
+        ("speed", "reachability", "thinking_along"),
+    ),
+    (
+        "joris@demodam.example",
+        "Joris Janssens",
+        Role.ACCOUNT_MANAGER,
+        "demo-joris-2026",
+        ("expertise", "clarity"),
+    ),
 )
 COMPANIES = (
-    "Bakkerij Van Dam", "Fietsenmakerij De Spaak", "Installatiebedrijf Hoekstra",
-    "Koffiebranderij Bonen & Zo", "Drukkerij Het Pakhuis", "Bloemenhuis Lentebloei",
-    "Garage Mulder", "Hotel De Gouden Leeuw", "Timmerbedrijf Bakker", "Kapsalon Knipt",
-    "Brouwerij De Molen", "IT-bureau Bitwerk", "Schildersbedrijf Kleurrijk", "Slagerij Peters",
-    "Architectenbureau Lijn", "Boekhandel Het Boek", "Transport Van Leeuwen", "Zorgwinkel Thuis",
-    "Cateraar Smaakvol", "Metaalbewerking Staalhard", "Boerderijwinkel De Hoeve",
-    "Webwinkel Duurzaam", "Fysiotherapie Beweeg", "Autorijschool Rijklaar",
+    "Bakkerij Van Dam",
+    "Fietsenmakerij De Spaak",
+    "Installatiebedrijf Hoekstra",
+    "Koffiebranderij Bonen & Zo",
+    "Drukkerij Het Pakhuis",
+    "Bloemenhuis Lentebloei",
+    "Garage Mulder",
+    "Hotel De Gouden Leeuw",
+    "Timmerbedrijf Bakker",
+    "Kapsalon Knipt",
+    "Brouwerij De Molen",
+    "IT-bureau Bitwerk",
+    "Schildersbedrijf Kleurrijk",
+    "Slagerij Peters",
+    "Architectenbureau Lijn",
+    "Boekhandel Het Boek",
+    "Transport Van Leeuwen",
+    "Zorgwinkel Thuis",
+    "Cateraar Smaakvol",
+    "Metaalbewerking Staalhard",
+    "Boerderijwinkel De Hoeve",
+    "Webwinkel Duurzaam",
+    "Fysiotherapie Beweeg",
+    "Autorijschool Rijklaar",
 )
 PEOPLE = (
-    "Eva", "Mohammed", "Lotte", "Bram", "Fatima", "Daan", "Sophie", "Youssef", "Inge", "Thijs",
-    "Noor", "Pieter", "Yara", "Kees", "Lieke", "Sem", "Ilse", "Jan", "Mila", "Hasan",
+    "Eva",
+    "Mohammed",
+    "Lotte",
+    "Bram",
+    "Fatima",
+    "Daan",
+    "Sophie",
+    "Youssef",
+    "Inge",
+    "Thijs",
+    "Noor",
+    "Pieter",
+    "Yara",
+    "Kees",
+    "Lieke",
+    "Sem",
+    "Ilse",
+    "Jan",
+    "Mila",
+    "Hasan",
 )
 SUBJECTS = (
-    "Uitbreiding bedrijfspand", "Vergunning terras", "Subsidie verduurzaming",
-    "Zoektocht naar nieuwe locatie", "Personeelstekort", "Overlast wegwerkzaamheden",
-    "Kennismakingsbezoek", "Startende ondernemer", "Evenementenvergunning",
+    "Uitbreiding bedrijfspand",
+    "Vergunning terras",
+    "Subsidie verduurzaming",
+    "Zoektocht naar nieuwe locatie",
+    "Personeelstekort",
+    "Overlast wegwerkzaamheden",
+    "Kennismakingsbezoek",
+    "Startende ondernemer",
+    "Evenementenvergunning",
 )
 COMMENTS = (
     "Snel geholpen, heel prettig.",
@@ -137,7 +188,9 @@ def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> No
         answered_at = sent_at + timedelta(hours=rng.randrange(1, 120))
         if answered_at < now and rng.random() < 0.85:
             db.session.flush()
-            submit_response(invitation, _answers(version, good_at, rng), invitation.locale, answered_at)
+            submit_response(
+                invitation, _answers(version, good_at, rng), invitation.locale, answered_at
+            )
             return
     if age.days >= 5:
         invitation.mark_reminded(sent_at + timedelta(days=5))
@@ -155,7 +208,9 @@ def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSum
         return DemoSummary(organisation, logins, _open_invitations(organisation), created=False)
     rng = random.Random(seed)
     organisation = create_organisation(
-        "Gemeente Demodam", DEMO_SLUG, contact_email="ondernemersloket@demodam.example",
+        "Gemeente Demodam",
+        DEMO_SLUG,
+        contact_email="ondernemersloket@demodam.example",
         contact_phone="14 0999",
     )
     managers = []

@@ -150,6 +150,4 @@ class Invitation(db.Model):
     def is_expired_at(self, now: datetime) -> bool:
         if self.state is InvitationState.EXPIRED:
             return True
-        return (
-            self.state.awaits_answer and self.expires_at is not None and now >= self.expires_at
-        )
+        return self.state.awaits_answer and self.expires_at is not None and now >= self.expires_at

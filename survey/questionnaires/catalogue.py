@@ -52,7 +52,9 @@ def _statement(code: str, theme: str, nl: str, en: str, required: bool = False) 
 CONTACT_SURVEY = {
     "key": "contact-survey",
     "purpose": Purpose.CONTACT,
-    "title": _t("Hoe was uw contact met de gemeente?", "How was your contact with the municipality?"),
+    "title": _t(
+        "Hoe was uw contact met de gemeente?", "How was your contact with the municipality?"
+    ),
     "intro": _t(
         "U had onlangs contact met een accountmanager van de gemeente. Wilt u in twee minuten "
         "vertellen hoe dat ging? Uw antwoorden helpen ons ondernemers beter te helpen. "
@@ -62,30 +64,50 @@ CONTACT_SURVEY = {
         "better. If a question does not fit your contact, just skip it.",
     ),
     "questions": [
-        _statement("reachability", "accessibility",
-                   "De accountmanager was goed bereikbaar.",
-                   "The account manager was easy to reach."),
-        _statement("expertise", "expertise",
-                   "De accountmanager had verstand van zaken.",
-                   "The account manager knew what they were talking about."),
-        _statement("speed", "responsiveness",
-                   "Mijn vraag werd snel opgepakt.",
-                   "My question was taken up quickly."),
-        _statement("agreements", "reliability",
-                   "De accountmanager kwam afspraken na.",
-                   "The account manager did what was agreed."),
-        _statement("thinking_along", "empathy",
-                   "De accountmanager dacht met mij mee als ondernemer.",
-                   "The account manager thought along with me as an entrepreneur."),
-        _statement("clarity", "communication",
-                   "De informatie die ik kreeg was duidelijk.",
-                   "The information I was given was clear."),
+        _statement(
+            "reachability",
+            "accessibility",
+            "De accountmanager was goed bereikbaar.",
+            "The account manager was easy to reach.",
+        ),
+        _statement(
+            "expertise",
+            "expertise",
+            "De accountmanager had verstand van zaken.",
+            "The account manager knew what they were talking about.",
+        ),
+        _statement(
+            "speed",
+            "responsiveness",
+            "Mijn vraag werd snel opgepakt.",
+            "My question was taken up quickly.",
+        ),
+        _statement(
+            "agreements",
+            "reliability",
+            "De accountmanager kwam afspraken na.",
+            "The account manager did what was agreed.",
+        ),
+        _statement(
+            "thinking_along",
+            "empathy",
+            "De accountmanager dacht met mij mee als ondernemer.",
+            "The account manager thought along with me as an entrepreneur.",
+        ),
+        _statement(
+            "clarity",
+            "communication",
+            "De informatie die ik kreeg was duidelijk.",
+            "The information I was given was clear.",
+        ),
         {
             "code": "overall",
             "theme": "overall",
             "type": QuestionType.SCALE10,
-            "text": _t("Welk rapportcijfer geeft u dit contact met de gemeente?",
-                       "Overall, how would you rate this contact with the municipality?"),
+            "text": _t(
+                "Welk rapportcijfer geeft u dit contact met de gemeente?",
+                "Overall, how would you rate this contact with the municipality?",
+            ),
             "options": GRADE,
             "required": True,
             "is_overall": True,
@@ -124,24 +146,40 @@ WORKSHOP_EVALUATION = {
         "It helps us make the next meeting even better.",
     ),
     "questions": [
-        _statement("relevance", "content",
-                   "De inhoud was relevant voor mij.",
-                   "The content was relevant to me.", required=True),
-        _statement("speakers", "speakers",
-                   "De sprekers brachten hun onderwerp goed over.",
-                   "The speakers got their subject across well."),
-        _statement("organisation", "organisation",
-                   "De bijeenkomst was goed georganiseerd (locatie, tijd, informatie vooraf).",
-                   "The meeting was well organised (venue, timing, information beforehand)."),
-        _statement("usefulness", "usefulness",
-                   "Ik kan wat ik heb gehoord gebruiken in mijn eigen werk.",
-                   "I can use what I heard in my own work.", required=True),
+        _statement(
+            "relevance",
+            "content",
+            "De inhoud was relevant voor mij.",
+            "The content was relevant to me.",
+            required=True,
+        ),
+        _statement(
+            "speakers",
+            "speakers",
+            "De sprekers brachten hun onderwerp goed over.",
+            "The speakers got their subject across well.",
+        ),
+        _statement(
+            "organisation",
+            "organisation",
+            "De bijeenkomst was goed georganiseerd (locatie, tijd, informatie vooraf).",
+            "The meeting was well organised (venue, timing, information beforehand).",
+        ),
+        _statement(
+            "usefulness",
+            "usefulness",
+            "Ik kan wat ik heb gehoord gebruiken in mijn eigen werk.",
+            "I can use what I heard in my own work.",
+            required=True,
+        ),
         {
             "code": "overall",
             "theme": "overall",
             "type": QuestionType.SCALE10,
-            "text": _t("Welk rapportcijfer geeft u deze bijeenkomst?",
-                       "Overall, how would you rate this meeting?"),
+            "text": _t(
+                "Welk rapportcijfer geeft u deze bijeenkomst?",
+                "Overall, how would you rate this meeting?",
+            ),
             "options": GRADE,
             "required": True,
             "is_overall": True,
@@ -150,14 +188,23 @@ WORKSHOP_EVALUATION = {
             "code": "heard_via",
             "theme": "reach",
             "type": QuestionType.CHOICE,
-            "text": _t("Hoe hoorde u van deze bijeenkomst?", "How did you hear about this meeting?"),
+            "text": _t(
+                "Hoe hoorde u van deze bijeenkomst?", "How did you hear about this meeting?"
+            ),
             "options": [
-                {"code": "invitation", "label": _t("Uitnodiging van de gemeente",
-                                                   "Invitation from the municipality")},
+                {
+                    "code": "invitation",
+                    "label": _t("Uitnodiging van de gemeente", "Invitation from the municipality"),
+                },
                 {"code": "newsletter", "label": _t("Nieuwsbrief", "Newsletter")},
                 {"code": "social", "label": _t("Sociale media", "Social media")},
-                {"code": "network", "label": _t("Via een collega of ondernemersvereniging",
-                                                "Through a colleague or business association")},
+                {
+                    "code": "network",
+                    "label": _t(
+                        "Via een collega of ondernemersvereniging",
+                        "Through a colleague or business association",
+                    ),
+                },
                 {"code": "other", "label": _t("Anders", "Other")},
             ],
             "required": False,
@@ -166,16 +213,22 @@ WORKSHOP_EVALUATION = {
             "code": "next_topics",
             "theme": "interest",
             "type": QuestionType.MULTI,
-            "text": _t("Over welke onderwerpen wilt u een volgende bijeenkomst? (meerdere mogelijk)",
-                       "Which topics would you like a next meeting about? (choose any)"),
+            "text": _t(
+                "Over welke onderwerpen wilt u een volgende bijeenkomst? (meerdere mogelijk)",
+                "Which topics would you like a next meeting about? (choose any)",
+            ),
             "options": [
                 {"code": "financing", "label": _t("Financiering", "Financing")},
                 {"code": "sustainability", "label": _t("Verduurzaming", "Sustainability")},
-                {"code": "staff", "label": _t("Personeel vinden en houden",
-                                              "Finding and keeping staff")},
+                {
+                    "code": "staff",
+                    "label": _t("Personeel vinden en houden", "Finding and keeping staff"),
+                },
                 {"code": "digital", "label": _t("Digitalisering", "Going digital")},
-                {"code": "permits", "label": _t("Vergunningen en regels",
-                                                "Permits and regulations")},
+                {
+                    "code": "permits",
+                    "label": _t("Vergunningen en regels", "Permits and regulations"),
+                },
             ],
             "required": False,
         },
@@ -183,8 +236,10 @@ WORKSHOP_EVALUATION = {
             "code": "remarks",
             "theme": "open",
             "type": QuestionType.TEXT,
-            "text": _t("Heeft u nog opmerkingen of tips voor een volgende keer?",
-                       "Any remarks or tips for next time?"),
+            "text": _t(
+                "Heeft u nog opmerkingen of tips voor een volgende keer?",
+                "Any remarks or tips for next time?",
+            ),
             "required": False,
         },
     ],
@@ -211,8 +266,13 @@ def _as_definition(version: QuestionnaireVersion) -> tuple:
         [
             _question_fields(
                 {
-                    "code": q.code, "theme": q.theme, "type": q.type, "text": q.text,
-                    "options": q.options, "required": q.required, "is_overall": q.is_overall,
+                    "code": q.code,
+                    "theme": q.theme,
+                    "type": q.type,
+                    "text": q.text,
+                    "options": q.options,
+                    "required": q.required,
+                    "is_overall": q.is_overall,
                 }
             )
             for q in version.questions
@@ -220,7 +280,9 @@ def _as_definition(version: QuestionnaireVersion) -> tuple:
     )
 
 
-def add_version(questionnaire: Questionnaire, intro: dict, questions: list[dict]) -> QuestionnaireVersion:
+def add_version(
+    questionnaire: Questionnaire, intro: dict, questions: list[dict]
+) -> QuestionnaireVersion:
     """A new version after the latest, with these questions in this order."""
     latest = questionnaire.latest_version
     version = QuestionnaireVersion(
@@ -233,7 +295,9 @@ def add_version(questionnaire: Questionnaire, intro: dict, questions: list[dict]
     return version
 
 
-def load_definition(definition: dict[str, Any], organisation_id: int | None = None) -> Questionnaire:
+def load_definition(
+    definition: dict[str, Any], organisation_id: int | None = None
+) -> Questionnaire:
     questionnaire = db.session.scalar(
         select(Questionnaire).where(
             Questionnaire.key == definition["key"],
@@ -265,5 +329,7 @@ def load_catalogue() -> list[Questionnaire]:
 
 def catalogue_questionnaire(key: str) -> Questionnaire | None:
     return db.session.scalar(
-        select(Questionnaire).where(Questionnaire.key == key, Questionnaire.organisation_id.is_(None))
+        select(Questionnaire).where(
+            Questionnaire.key == key, Questionnaire.organisation_id.is_(None)
+        )
     )

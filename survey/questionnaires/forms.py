@@ -31,7 +31,10 @@ class SurveyForm(FlaskForm):
     def error_targets(self) -> list[tuple[Field, str]]:
         """Each field with the id its error-summary link jumps to (a group's first input)."""
         return [
-            (field := self.field_for(q), field.id if q.type is QuestionType.TEXT else f"{field.id}-0")
+            (
+                field := self.field_for(q),
+                field.id if q.type is QuestionType.TEXT else f"{field.id}-0",
+            )
             for q in self.questions
         ]
 
@@ -87,20 +90,22 @@ def _field(question: Question, locale: str) -> Field:
     label = localized(question.text, locale)
     validators = _validators(question)
     if question.type is QuestionType.TEXT:
-        too_long = gettext(
-            "Please keep your answer under %(max)s characters.", max=MAX_TEXT_LENGTH
-        )
+        too_long = gettext("Please keep your answer under %(max)s characters.", max=MAX_TEXT_LENGTH)
         return TextAreaField(
             label, validators=[*validators, Length(max=MAX_TEXT_LENGTH, message=too_long)]
         )
     choices = option_choices(question, locale)
     if question.type is QuestionType.MULTI:
         return SelectMultipleField(
-            label, choices=choices, validators=[*validators, _AllowedOptions()],
+            label,
+            choices=choices,
+            validators=[*validators, _AllowedOptions()],
             validate_choice=False,
         )
     return RadioField(
-        label, choices=choices, validators=[*validators, _AllowedOptions()],
+        label,
+        choices=choices,
+        validators=[*validators, _AllowedOptions()],
         validate_choice=False,
     )
 

@@ -53,4 +53,3 @@ def submit_response(
         raise AlreadyAnswered(invitation.id) from None
     savepoint.commit()
     return response
-

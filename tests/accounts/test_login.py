@@ -123,7 +123,11 @@ def test_the_next_parameter_cannot_send_people_to_another_site(client, staff):
     page = client.get("/login?next=https://evil.example/")
     response = client.post(
         "/login?next=//evil.example/",
-        data={"email": staff, "password": factories.PASSWORD, "csrf_token": csrf_token_in(page.text)},
+        data={
+            "email": staff,
+            "password": factories.PASSWORD,
+            "csrf_token": csrf_token_in(page.text),
+        },
     )
     assert response.headers["Location"] == "/"
 
@@ -135,16 +139,40 @@ def test_users_create_makes_a_user_from_the_command_line(app):
         db.session.commit()
         slug = db.session.scalar(db.select(factories.Organisation.slug))
     result = runner.invoke(
-        args=["users", "create", "--email", "Nieuw@Testdorp.example", "--name", "Nieuwe Collega",
-              "--role", "account_manager", "--organisation", slug, "--password", "een lang wachtwoord"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Nieuw@Testdorp.example",
+            "--name",
+            "Nieuwe Collega",
+            "--role",
+            "account_manager",
+            "--organisation",
+            slug,
+            "--password",
+            "een lang wachtwoord",
+        ]
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.name == "Nieuwe Collega"))
         assert user.role is Role.ACCOUNT_MANAGER and user.email == "Nieuw@testdorp.example"
     refused = runner.invoke(
-        args=["users", "create", "--email", "x@y.example", "--name", "X", "--role", "admin",
-              "--organisation", slug, "--password", "short"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@y.example",
+            "--name",
+            "X",
+            "--role",
+            "admin",
+            "--organisation",
+            slug,
+            "--password",
+            "short",
+        ]
     )
     assert refused.exit_code != 0 and "at least 10 characters" in refused.output
 
@@ -162,7 +190,8 @@ with app.app_context():
 client = app.test_client()
 for _ in range(attempts):
     page = client.get("/login")
-    data = {"email": "x@y.example", "password": "wrong guess", "csrf_token": csrf_token_in(page.text)}
+    token = csrf_token_in(page.text)
+    data = {"email": "x@y.example", "password": "wrong guess", "csrf_token": token}
     print(client.post("/login", data=data).status_code)
 """
 
@@ -184,7 +213,10 @@ def test_login_limits_are_shared_between_processes_through_redis(tmp_path):
     def worker(attempts: int) -> list[str]:
         done = subprocess.run(
             [sys.executable, "-c", WORKER, database, url, str(attempts)],
-            capture_output=True, text=True, check=True, timeout=60,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         )
         return done.stdout.split()
 

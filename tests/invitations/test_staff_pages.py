@@ -10,8 +10,12 @@ from survey.invitations.models import InvitationState
 from tests import factories
 
 PUBLIC_ENDPOINTS = {
-    "static", "accounts.login", "languages.switch",
-    "responding.survey", "responding.submit", "responding.thanks",
+    "static",
+    "accounts.login",
+    "languages.switch",
+    "responding.survey",
+    "responding.submit",
+    "responding.thanks",
 }
 
 
@@ -19,7 +23,10 @@ PUBLIC_ENDPOINTS = {
 def two_organisations(app):
     """Org A with two account managers and a coordinator; org B with a coordinator."""
     with app.app_context():
-        org_a, org_b = factories.organisation("Gemeente Aastad"), factories.organisation("Gemeente Beedorp")
+        org_a, org_b = (
+            factories.organisation("Gemeente Aastad"),
+            factories.organisation("Gemeente Beedorp"),
+        )
         sanne = factories.user(org_a, email="sanne@a.example", name="Sanne Aa")
         joris = factories.user(org_a, email="joris@a.example", name="Joris Aa")
         factories.user(org_a, Role.COORDINATOR, email="coord@a.example")
@@ -37,7 +44,9 @@ def two_organisations(app):
         return ids
 
 
-def test_an_account_manager_sees_the_invitations_sent_in_their_name(client, log_in, two_organisations):
+def test_an_account_manager_sees_the_invitations_sent_in_their_name(
+    client, log_in, two_organisations
+):
     log_in("sanne@a.example")
     home = client.get("/").text
     assert "klant1@x.example" not in home  # names are shown, not addresses
@@ -47,7 +56,9 @@ def test_an_account_manager_sees_the_invitations_sent_in_their_name(client, log_
     assert client.get(f"/invitations/{two_organisations['joris_sent']}").status_code == 404
 
 
-def test_a_coordinator_sees_the_whole_organisation_and_nothing_else(client, log_in, two_organisations):
+def test_a_coordinator_sees_the_whole_organisation_and_nothing_else(
+    client, log_in, two_organisations
+):
     log_in("coord@a.example")
     home = client.get("/").text
     for key in ("sanne_sent", "sanne_answered", "joris_sent"):
@@ -76,14 +87,17 @@ def test_the_invitation_page_shows_state_and_link(client, log_in, two_organisati
 
 def _staff_rules(app):
     return [
-        rule for rule in app.url_map.iter_rules()
+        rule
+        for rule in app.url_map.iter_rules()
         if rule.endpoint not in PUBLIC_ENDPOINTS and "GET" in rule.methods
     ]
 
 
 def test_every_staff_page_needs_a_login(app, client, two_organisations):
     for rule in _staff_rules(app):
-        url = rule.build({"invitation_id": two_organisations["sanne_sent"]}, append_unknown=False)[1]
+        url = rule.build({"invitation_id": two_organisations["sanne_sent"]}, append_unknown=False)[
+            1
+        ]
         assert client.get(url).status_code == 302, url
 
 

@@ -26,7 +26,11 @@ def workshop_form(app):
         version = factories.workshop_version()
 
         def validate(locale="en", **data):
-            items = [(k, v) for k, values in data.items() for v in (values if isinstance(values, list) else [values])]
+            items = [
+                (k, v)
+                for k, values in data.items()
+                for v in (values if isinstance(values, list) else [values])
+            ]
             form = build_survey_form(version, locale)(formdata=MultiDict(items))
             return form.validate(), form
 

@@ -26,8 +26,15 @@ def test_the_catalogue_ships_a_contact_survey_and_a_workshop_evaluation(ctx):
     load_catalogue()
     contact = catalogue_questionnaire("contact-survey").latest_version
     assert [q.code for q in contact.questions] == [
-        "reachability", "expertise", "speed", "agreements", "thinking_along", "clarity",
-        "overall", "recommend", "improve",
+        "reachability",
+        "expertise",
+        "speed",
+        "agreements",
+        "thinking_along",
+        "clarity",
+        "overall",
+        "recommend",
+        "improve",
     ]
     workshop = catalogue_questionnaire("workshop-evaluation").latest_version
     assert {"relevance", "speakers", "organisation", "usefulness", "overall", "remarks"} <= {
@@ -42,7 +49,10 @@ def test_the_catalogue_ships_a_contact_survey_and_a_workshop_evaluation(ctx):
             for option in question.options if isinstance(question.options, list) else []:
                 assert option["label"]["nl"] and option["label"]["en"]
     assert {QuestionType(q.type) for q in contact.questions} >= {
-        QuestionType.SCALE5, QuestionType.SCALE10, QuestionType.NPS, QuestionType.TEXT
+        QuestionType.SCALE5,
+        QuestionType.SCALE10,
+        QuestionType.NPS,
+        QuestionType.TEXT,
     }
 
 
@@ -98,8 +108,15 @@ def test_a_version_with_responses_refuses_new_and_removed_questions(answered_ver
 def test_editing_an_answered_questionnaire_makes_a_new_version(answered_version):
     questionnaire = answered_version.questionnaire
     definitions = [
-        {"code": q.code, "theme": q.theme, "type": q.type, "text": q.text, "options": q.options,
-         "required": q.required, "is_overall": q.is_overall}
+        {
+            "code": q.code,
+            "theme": q.theme,
+            "type": q.type,
+            "text": q.text,
+            "options": q.options,
+            "required": q.required,
+            "is_overall": q.is_overall,
+        }
         for q in answered_version.questions
     ]
     definitions[0]["text"] = {"nl": "Was de accountmanager bereikbaar?", "en": "Reachable?"}

@@ -107,10 +107,19 @@ def test_a_complete_answer_is_stored_once_and_thanked_for(app, client):
     with app.app_context():
         response = db.session.scalar(select(Response))
         assert response.invitation_id == invitation_id and response.locale == "nl"
-        given = {a.question.code: a.value if a.value is not None else a.text for a in response.answers}
+        given = {
+            a.question.code: a.value if a.value is not None else a.text for a in response.answers
+        }
         assert given == {
-            "reachability": 4, "expertise": 5, "speed": 3, "agreements": 4, "thinking_along": 5,
-            "clarity": 4, "overall": 8, "recommend": 9, "improve": "Sneller terugbellen graag.",
+            "reachability": 4,
+            "expertise": 5,
+            "speed": 3,
+            "agreements": 4,
+            "thinking_along": 5,
+            "clarity": 4,
+            "overall": 8,
+            "recommend": 9,
+            "improve": "Sneller terugbellen graag.",
         }
         invitation = db.session.get(Invitation, invitation_id)
         assert invitation.state is InvitationState.ANSWERED

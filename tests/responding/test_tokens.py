@@ -28,11 +28,16 @@ def test_the_token_holds_only_opaque_ids(ctx):
 def test_a_tampered_token_is_refused(ctx):
     invitation = factories.invitation(factories.organisation())
     token = make_token(invitation, Purpose.SURVEY, "key")
-    other_id = base64.urlsafe_b64encode(
-        json.dumps([invitation.id + 1, invitation.nonce]).encode()
-    ).rstrip(b"=").decode()
+    other_id = (
+        base64.urlsafe_b64encode(json.dumps([invitation.id + 1, invitation.nonce]).encode())
+        .rstrip(b"=")
+        .decode()
+    )
     assert read_token(other_id + "." + token.split(".")[1], Purpose.SURVEY, "key") is None
-    assert read_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), Purpose.SURVEY, "key") is None
+    assert (
+        read_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"), Purpose.SURVEY, "key")
+        is None
+    )
     assert read_token("not-a-token", Purpose.SURVEY, "key") is None
 
 
