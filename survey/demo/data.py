@@ -221,7 +221,8 @@ def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSum
     for index in range(invitations):
         manager, good_at = managers[index % len(managers)]
         # Spread over the last 60 days, the newest few still to be sent tomorrow morning.
-        sent_at = now - timedelta(days=60 * (1 - index / invitations)) + timedelta(days=2)
+        day = now - timedelta(days=60 * (1 - index / invitations)) + timedelta(days=2)
+        sent_at = day.replace(hour=8, minute=0, second=0, microsecond=0)  # 09:00 in Amsterdam
         contact = _contact(organisation, manager, sent_at - timedelta(days=1), index, rng)
         invitation = _invitation(contact, version, sent_at)
         db.session.add_all([contact, invitation])
