@@ -17,6 +17,11 @@ def use_locale(code: str) -> None:
     g.locale = code
 
 
+def use_timezone(name: str) -> None:
+    """Show this request's times in this zone (the survey pages use the organisation's)."""
+    g.timezone = name
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector."""
     if "locale" in g:

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from survey.clock import utcnow
 from survey.extensions import csrf, db
 from survey.invitations.models import Invitation
-from survey.languages import supported, use_locale
+from survey.languages import supported, use_locale, use_timezone
 from survey.questionnaires.forms import answers_from_form, build_survey_form
 from survey.responding.links import LinkState, link_state
 from survey.responding.submission import AlreadyAnswered, submit_response
@@ -37,6 +37,16 @@ def _respondent_locale(invitation: Invitation | None, *requested: str | None) ->
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _open(token: str, *requested_locales: str | None) -> tuple[Invitation | None, str]:
+    """The link's invitation, with this request set to the respondent's language and zone."""
+    invitation = _invitation(token)
+    locale = _respondent_locale(invitation, *requested_locales)
+    use_locale(locale)
+    if invitation is not None:
+        use_timezone(invitation.organisation.timezone)
+    return invitation, locale
+
+
 def _link_page(state: LinkState, invitation: Invitation | None, token: str):
     template, status = LINK_PAGES[state]
     if state is LinkState.UNKNOWN:
@@ -57,12 +67,10 @@ def _survey_page(invitation: Invitation, token: str, form, locale: str, status: 
 
 @bp.get("/s/<token>")
 def survey(token: str):
-    invitation = _invitation(token)
-    use_locale(_respondent_locale(invitation, request.args.get("lang")))
+    invitation, locale = _open(token, request.args.get("lang"))
     state = link_state(invitation, utcnow())
     if state is not LinkState.OPEN:
         return _link_page(state, invitation, token)
-    locale = _respondent_locale(invitation, request.args.get("lang"))
     form = build_survey_form(invitation.questionnaire_version, locale)(formdata=None)
     return _survey_page(invitation, token, form, locale)
 
@@ -70,10 +78,8 @@ def survey(token: str):
 @bp.post("/s/<token>")
 @csrf.exempt  # the signed link is the credential; see SurveyForm.Meta
 def submit(token: str):
-    invitation = _invitation(token)
     switch_to = request.form.get("switch_locale")
-    locale = _respondent_locale(invitation, switch_to, request.form.get("locale"))
-    use_locale(locale)
+    invitation, locale = _open(token, switch_to, request.form.get("locale"))
     now = utcnow()
     state = link_state(invitation, now)
     if state is not LinkState.OPEN:
@@ -95,8 +101,7 @@ def submit(token: str):
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
-    invitation = _invitation(token)
-    use_locale(_respondent_locale(invitation, request.args.get("lang")))
+    invitation, _ = _open(token, request.args.get("lang"))
     state = link_state(invitation, utcnow())
     if state is LinkState.OPEN:
         return redirect(url_for(".survey", token=token))
