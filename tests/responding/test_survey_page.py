@@ -243,3 +243,27 @@ def test_links_signed_with_a_retired_key_keep_working(app, client):
         assert client.get(f"/s/{old_token}").status_code == 200
     finally:
         app.config["SECRET_KEY_FALLBACKS"] = []
+
+
+def test_simultaneous_submits_make_one_response_and_no_error(app):
+    """A double click sends two POSTs at once: one stores, the other thanks; nobody sees a 500."""
+    import threading
+
+    _, token = _open_invitation(app)
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def submit():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(
+            client.post(f"/s/{token}", data={"locale": "nl", **CONTACT_ANSWERS}).status_code
+        )
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 200, 200, 303]
+    assert _count_responses(app) == 1
