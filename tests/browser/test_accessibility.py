@@ -1,0 +1,84 @@
+"""axe-core finds no WCAG 2.0/2.1 A or AA violations on the public pages, in Dutch and English."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from survey.invitations.models import InvitationState
+
+pytestmark = pytest.mark.browser
+
+LOCALES = ["nl", "en"]
+WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+axe = Axe()
+
+
+def assert_no_violations(page, expected_locale: str) -> None:
+    assert page.locator("html").get_attribute("lang") == expected_locale
+    results = axe.run(page, options=WCAG_A_AA)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_survey_page_is_accessible(page, survey_link, locale):
+    page.goto(survey_link(locale=locale).path)
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_survey_page_with_errors_is_accessible(page, survey_link, locale):
+    page.goto(survey_link(locale=locale).path)
+    with page.expect_navigation():
+        page.locator("#survey-form button[type=submit]:not([name])").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_thank_you_page_is_accessible(page, survey_link, locale):
+    link = survey_link(InvitationState.ANSWERED, locale=locale).path
+    response = page.goto(f"{link}/thanks?lang={locale}")
+    assert response.status == 200 and page.locator(".link-state.thanks").count() == 1
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_already_answered_page_is_accessible(page, survey_link, locale):
+    response = page.goto(f"{survey_link(InvitationState.ANSWERED).path}?lang={locale}")
+    assert response.status == 200 and page.locator(".link-state.answered").count() == 1
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_expired_link_page_is_accessible(page, survey_link, locale):
+    response = page.goto(f"{survey_link(InvitationState.EXPIRED).path}?lang={locale}")
+    assert response.status == 410
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_unknown_link_page_is_accessible(page, locale):
+    response = page.goto(f"/s/not-a-real-link?lang={locale}")
+    assert response.status == 404
+    assert_no_violations(page, locale)
+
+
+def open_login(page, locale: str) -> None:
+    page.goto(f"/language/{locale}?next=/login")
+    assert page.url.endswith("/login")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_login_page_is_accessible(page, locale):
+    open_login(page, locale)
+    assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_login_page_with_errors_is_accessible(page, locale):
+    open_login(page, locale)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_no_violations(page, locale)
