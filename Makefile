@@ -24,7 +24,7 @@ translations: install
 # After changing user-facing strings: refresh the catalogue, then translate the new entries.
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o survey/translations/messages.pot .
-	$(BIN)/pybabel update -N -i survey/translations/messages.pot -d survey/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i survey/translations/messages.pot -d survey/translations
 
 migrate: install
 	mkdir -p instance

@@ -10,7 +10,7 @@ from survey.accounts.staff import create_organisation, create_user
 from survey.clock import utcnow
 from survey.contacts.models import Channel, Contact
 from survey.extensions import db
-from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.models import Invitation, InvitationState, SuppressionReason
 from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.tokens import Purpose, make_token
@@ -78,7 +78,7 @@ def invitation(
     db.session.add_all([contact, created])
     sent_at = sent_at or utcnow() - timedelta(days=1)
     if state is InvitationState.SUPPRESSED:
-        created.suppress("Recently invited")
+        created.suppress(SuppressionReason.RECENTLY_INVITED)
     elif state is InvitationState.FAILED:
         created.mark_failed()
     elif state is not InvitationState.SCHEDULED:

@@ -12,7 +12,7 @@ from survey.accounts.models import Organisation, Role, User
 from survey.accounts.staff import create_organisation, create_user
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
-from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.models import Invitation, InvitationState, SuppressionReason
 from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
 from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType
 from survey.responding.submission import submit_response
@@ -179,7 +179,7 @@ def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> No
     """Move the invitation through the life its age gives it."""
     age = now - sent_at
     if age.days >= 40 and rng.random() < 0.08:
-        invitation.suppress("Recently invited (fatigue rule)")
+        invitation.suppress(SuppressionReason.RECENTLY_INVITED)
         return
     if sent_at > now:
         return  # still scheduled

@@ -56,13 +56,32 @@ _TRANSITIONS: dict[InvitationState, set[InvitationState]] = {
 
 
 _STATE_LABELS = {
-    InvitationState.SCHEDULED: _l("scheduled"),
+    InvitationState.SCHEDULED: _l("planned"),
     InvitationState.SUPPRESSED: _l("not sent"),
     InvitationState.SENT: _l("sent"),
-    InvitationState.REMINDED: _l("reminded"),
+    InvitationState.REMINDED: _l("reminder sent"),
     InvitationState.ANSWERED: _l("answered"),
     InvitationState.EXPIRED: _l("expired"),
     InvitationState.FAILED: _l("failed"),
+}
+
+
+class SuppressionReason(enum.StrEnum):
+    """Why an invitation was not sent; stored as this code, shown in the viewer's language."""
+
+    RECENTLY_INVITED = "recently_invited"
+    OPTED_OUT = "opted_out"
+    BOUNCED = "bounced"
+
+    @property
+    def label(self) -> str:
+        return str(_SUPPRESSION_LABELS[self])
+
+
+_SUPPRESSION_LABELS = {
+    SuppressionReason.RECENTLY_INVITED: _l("recently invited already"),
+    SuppressionReason.OPTED_OUT: _l("opted out"),
+    SuppressionReason.BOUNCED: _l("email address bounced"),
 }
 
 
@@ -99,7 +118,14 @@ class Invitation(db.Model):
     # Random per invitation and carried in the signed link, so a link can be revoked or
     # reissued without touching the id.
     nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
-    suppression_reason: Mapped[str | None] = mapped_column(String(200))
+    suppression_reason: Mapped[SuppressionReason | None] = mapped_column(
+        Enum(
+            SuppressionReason,
+            native_enum=False,
+            length=40,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -140,7 +166,7 @@ class Invitation(db.Model):
     def mark_expired(self) -> None:
         self._move(InvitationState.EXPIRED)
 
-    def suppress(self, reason: str) -> None:
+    def suppress(self, reason: SuppressionReason) -> None:
         self._move(InvitationState.SUPPRESSED)
         self.suppression_reason = reason
 

@@ -1,8 +1,8 @@
 """initial schema: organisations, users, questionnaires, contacts, invitations, responses
 
-Revision ID: 40839b14bcc3
+Revision ID: 8ca60a84c7d8
 Revises: 
-Create Date: 2026-11-23 11:55:48.677081
+Create Date: 2026-11-23 12:10:11.275339
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '40839b14bcc3'
+revision = '8ca60a84c7d8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -107,7 +107,7 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('state', sa.Enum('scheduled', 'suppressed', 'sent', 'reminded', 'answered', 'expired', 'failed', name='invitationstate', native_enum=False, length=20), nullable=False),
     sa.Column('nonce', sa.String(length=32), nullable=False),
-    sa.Column('suppression_reason', sa.String(length=200), nullable=True),
+    sa.Column('suppression_reason', sa.Enum('recently_invited', 'opted_out', 'bounced', name='suppressionreason', native_enum=False, length=40), nullable=True),
     sa.Column('scheduled_at', sa.DateTime(), nullable=False),
     sa.Column('sent_at', sa.DateTime(), nullable=True),
     sa.Column('reminded_at', sa.DateTime(), nullable=True),
