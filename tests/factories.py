@@ -66,15 +66,7 @@ def invitation(
         channel=Channel.VISIT,
         subject="Kennismaking",
     )
-    created = Invitation(
-        organisation_id=org.id,
-        contact=contact,
-        questionnaire_version_id=version.id,
-        sender_id=sender.id,
-        recipient_email=contact.email,
-        recipient_name=contact.person_name,
-        locale=locale,
-    )
+    created = Invitation.for_contact(contact, version, scheduled_at=utcnow())
     db.session.add_all([contact, created])
     sent_at = sent_at or utcnow() - timedelta(days=1)
     if state is InvitationState.SUPPRESSED:

@@ -161,20 +161,6 @@ def _contact(organisation, manager: User, when: datetime, index: int, rng) -> Co
     )
 
 
-def _invitation(contact: Contact, version: QuestionnaireVersion, sent_at: datetime) -> Invitation:
-    return Invitation(
-        organisation_id=contact.organisation_id,
-        contact=contact,
-        questionnaire_version_id=version.id,
-        sender_id=contact.account_manager_id,
-        recipient_email=contact.email,
-        recipient_name=contact.person_name,
-        locale=contact.locale,
-        scheduled_at=sent_at,
-        created_at=sent_at - timedelta(hours=15),
-    )
-
-
 def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> None:
     """Move the invitation through the life its age gives it."""
     age = now - sent_at
@@ -224,7 +210,8 @@ def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSum
         day = now - timedelta(days=60 * (1 - index / invitations)) + timedelta(days=2)
         sent_at = day.replace(hour=8, minute=0, second=0, microsecond=0)  # 09:00 in Amsterdam
         contact = _contact(organisation, manager, sent_at - timedelta(days=1), index, rng)
-        invitation = _invitation(contact, version, sent_at)
+        invitation = Invitation.for_contact(contact, version, scheduled_at=sent_at)
+        invitation.created_at = sent_at - timedelta(hours=15)  # logged the afternoon before
         db.session.add_all([contact, invitation])
         _settle(invitation, organisation, version, good_at, sent_at, now, rng)
     db.session.flush()

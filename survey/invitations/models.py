@@ -145,6 +145,22 @@ class Invitation(db.Model):
         fields.setdefault("nonce", new_nonce())
         super().__init__(**fields)
 
+    @classmethod
+    def for_contact(
+        cls, contact: Contact, version: QuestionnaireVersion, scheduled_at: datetime
+    ) -> Invitation:
+        """The invitation a contact leads to: to its contact person, signed by its manager."""
+        return cls(
+            organisation_id=contact.organisation_id,
+            contact=contact,
+            questionnaire_version_id=version.id,
+            sender_id=contact.account_manager_id,
+            recipient_email=contact.email,
+            recipient_name=contact.person_name,
+            locale=contact.locale,
+            scheduled_at=scheduled_at,
+        )
+
     def _move(self, target: InvitationState) -> None:
         if target not in _TRANSITIONS[self.state]:
             raise InvalidTransition(f"invitation {self.id}: {self.state} -> {target} not allowed")

@@ -261,23 +261,7 @@ def _question_fields(definition: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_definition(version: QuestionnaireVersion) -> tuple:
-    return (
-        version.intro,
-        [
-            _question_fields(
-                {
-                    "code": q.code,
-                    "theme": q.theme,
-                    "type": q.type,
-                    "text": q.text,
-                    "options": q.options,
-                    "required": q.required,
-                    "is_overall": q.is_overall,
-                }
-            )
-            for q in version.questions
-        ],
-    )
+    return (version.intro, [_question_fields(q.definition()) for q in version.questions])
 
 
 def add_version(

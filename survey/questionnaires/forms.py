@@ -90,7 +90,9 @@ def _field(question: Question, locale: str) -> Field:
     label = localized(question.text, locale)
     validators = _validators(question)
     if question.type is QuestionType.TEXT:
-        too_long = gettext("Please keep your answer to at most %(max)s characters.", max=MAX_TEXT_LENGTH)
+        too_long = gettext(
+            "Please keep your answer to at most %(max)s characters.", max=MAX_TEXT_LENGTH
+        )
         return TextAreaField(
             label, validators=[*validators, Length(max=MAX_TEXT_LENGTH, message=too_long)]
         )

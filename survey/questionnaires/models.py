@@ -129,6 +129,18 @@ class Question(db.Model):
     def option_codes(self) -> list[str]:
         return [option["code"] for option in self.options or []]
 
+    def definition(self) -> dict[str, Any]:
+        """The question as catalogue data: what a new version is built from."""
+        return {
+            "code": self.code,
+            "theme": self.theme,
+            "type": self.type,
+            "text": self.text,
+            "options": self.options,
+            "required": self.required,
+            "is_overall": self.is_overall,
+        }
+
 
 class FrozenVersionError(RuntimeError):
     """A questionnaire version that has responses was about to change."""

@@ -107,18 +107,7 @@ def test_a_version_with_responses_refuses_new_and_removed_questions(answered_ver
 
 def test_editing_an_answered_questionnaire_makes_a_new_version(answered_version):
     questionnaire = answered_version.questionnaire
-    definitions = [
-        {
-            "code": q.code,
-            "theme": q.theme,
-            "type": q.type,
-            "text": q.text,
-            "options": q.options,
-            "required": q.required,
-            "is_overall": q.is_overall,
-        }
-        for q in answered_version.questions
-    ]
+    definitions = [q.definition() for q in answered_version.questions]
     definitions[0]["text"] = {"nl": "Was de accountmanager bereikbaar?", "en": "Reachable?"}
     new = add_version(questionnaire, answered_version.intro, definitions)
     assert new.number == answered_version.number + 1
