@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 bp = Blueprint("languages", __name__)
@@ -26,6 +35,8 @@ def select_locale() -> str:
     """Flask-Babel's locale selector."""
     if "locale" in g:
         return g.locale
+    if not has_request_context():  # a CLI command or a job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = supported(session.get("locale"))
     if chosen:
         return chosen
@@ -52,6 +63,6 @@ def select_timezone() -> str:
     """Flask-Babel's time zone selector: the staff member's organisation's zone."""
     if "timezone" in g:
         return g.timezone
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.organisation.timezone
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
