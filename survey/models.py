@@ -1,6 +1,7 @@
 """Every model, imported in one place so metadata (and Alembic) sees the whole schema."""
 
 from survey.accounts.models import Organisation, User
+from survey.audit.models import AuditEvent
 from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
@@ -8,6 +9,7 @@ from survey.responding.models import Answer, Response
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Contact",
     "Invitation",
     "Organisation",

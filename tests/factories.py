@@ -28,7 +28,9 @@ def user(org: Organisation, role: Role = Role.ACCOUNT_MANAGER, **fields) -> User
     number = next(_numbers)
     fields.setdefault("email", f"user{number}@{org.slug}.example")
     fields.setdefault("name", f"Medewerker {number}")
-    return create_user(org, role=role, password=fields.pop("password", PASSWORD), **fields)
+    return create_user(
+        org, role=role, password=fields.pop("password", PASSWORD), now=utcnow(), **fields
+    )
 
 
 def contact_version() -> QuestionnaireVersion:

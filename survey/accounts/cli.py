@@ -2,11 +2,19 @@
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation, Role
 from survey.accounts.staff import StaffError, create_organisation, create_user
+from survey.clock import utcnow
 from survey.extensions import db
+
+
+def _failure(error: StaffError) -> click.ClickException:
+    with force_locale("en"):  # the command line speaks English, like its --help
+        return click.ClickException(str(error))
+
 
 organisations_cli = AppGroup("organisations", help="Organisations (municipalities).")
 users_cli = AppGroup("users", help="Staff users.")
@@ -22,7 +30,7 @@ def create_organisation_command(name: str, slug: str, locale: str, contact_email
     try:
         organisation = create_organisation(name, slug, locale=locale, contact_email=contact_email)
     except StaffError as error:
-        raise click.ClickException(str(error)) from None
+        raise _failure(error) from None
     db.session.commit()
     click.echo(f"Created organisation {organisation.name} ({organisation.slug}).")
 
@@ -41,9 +49,15 @@ def create_user_command(email, name, role, slug, locale, password):
         raise click.ClickException(f"No organisation with slug {slug!r}.")
     try:
         user = create_user(
-            organisation, email=email, name=name, role=role, password=password, locale=locale
+            organisation,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            locale=locale,
+            now=utcnow(),
         )
     except StaffError as error:
-        raise click.ClickException(str(error)) from None
+        raise _failure(error) from None
     db.session.commit()
     click.echo(f"Created {user.role} {user.email} in {organisation.name}.")

@@ -8,6 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from survey.accounts.forms import LoginForm
 from survey.accounts.staff import authenticate
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db, limiter
 
@@ -48,9 +50,9 @@ def login():
         return redirect(url_for("invitations.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data, utcnow())
+        user = authenticate(form.email.data, form.password.data, utcnow(), request.remote_addr)
+        db.session.commit()  # the attempt is on the audit trail either way
         if user is not None:
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         g.login_failed = True
@@ -62,6 +64,14 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    record(
+        Action.LOGOUT,
+        utcnow(),
+        actor=current_user,
+        subject=current_user,
+        remote_addr=request.remote_addr,
+    )
+    db.session.commit()
     logout_user()
     flash(_("You have been logged out."), "info")
     return redirect(url_for("accounts.login"))

@@ -1,4 +1,4 @@
-"""Creating organisations and staff users, and checking a login."""
+"""Creating organisations and staff users, changing them, and checking a login."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 
 from survey.accounts.models import Organisation, Role, User, find_user_by_email
 from survey.accounts.passwords import (
@@ -14,27 +16,38 @@ from survey.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.extensions import db
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class StaffError(ValueError):
-    """A user or organisation could not be created; the message says why."""
+    """A user or organisation could not be created or changed; the message says why."""
 
 
 def create_organisation(name: str, slug: str, *, locale: str = "nl", **settings) -> Organisation:
     name, slug = name.strip(), slug.strip().lower()
     if not name:
-        raise StaffError("An organisation needs a name.")
+        raise StaffError(_l("An organisation needs a name."))
     if not SLUG_PATTERN.match(slug):
-        raise StaffError(f"Slug {slug!r}: use lower-case letters, digits and hyphens.")
-    if db.session.scalar(db.select(Organisation).where(Organisation.slug == slug)):
-        raise StaffError(f"An organisation with slug {slug!r} exists already.")
+        raise StaffError(
+            _l("Slug %(slug)s: use lower-case letters, digits and hyphens.", slug=slug)
+        )
+    if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
+        raise StaffError(_l("An organisation with slug %(slug)s exists already.", slug=slug))
     organisation = Organisation(name=name, slug=slug, locale=locale, **settings)
     db.session.add(organisation)
     db.session.flush()
     return organisation
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(
+            _l("A password needs at least %(number)s characters.", number=MIN_PASSWORD_LENGTH)
+        )
 
 
 def create_user(
@@ -44,20 +57,23 @@ def create_user(
     name: str,
     role: Role | str,
     password: str,
+    now: datetime,
     locale: str | None = None,
+    actor: User | None = None,
 ) -> User:
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
-    except EmailNotValidError as error:
-        raise StaffError(f"Email address {email!r} is not valid: {error}") from None
+    except EmailNotValidError:
+        raise StaffError(_l("%(email)s is not a valid email address.", email=email)) from None
     if find_user_by_email(email):
-        raise StaffError(f"A user with email {email} exists already.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+        raise StaffError(_l("A user with email address %(email)s exists already.", email=email))
+    _check_password(password)
     try:
         role = Role(role)
     except ValueError:
-        raise StaffError(f"Role {role!r} is not one of {', '.join(Role)}.") from None
+        raise StaffError(_l("%(role)s is not a role.", role=role)) from None
+    if not name.strip():
+        raise StaffError(_l("A user needs a name."))
     user = User(
         organisation=organisation,
         email=email,
@@ -68,17 +84,85 @@ def create_user(
     )
     db.session.add(user)
     db.session.flush()
+    record(
+        Action.USER_CREATED,
+        now,
+        actor=actor,
+        organisation=organisation,
+        subject=user,
+        role=role.value,
+    )
     return user
 
 
-def authenticate(email: str, password: str, now: datetime) -> User | None:
-    """The active user with these credentials, or None; upgrades an outdated hash on the way."""
+def _active_admins(organisation_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            User.organisation_id == organisation_id, User.role == Role.ADMIN, User.active
+        )
+    )
+
+
+def update_user(
+    user: User, *, name: str, role: Role, active: bool, actor: User, now: datetime
+) -> dict[str, list]:
+    """Change a user's name, role or active flag; returns what changed (old, new).
+
+    An organisation always keeps one active administrator, so nobody locks everyone out.
+    """
+    losing_admin = (
+        user.role is Role.ADMIN and user.active and (role is not Role.ADMIN or not active)
+    )
+    if losing_admin and _active_admins(user.organisation_id) <= 1:
+        raise StaffError(
+            _l(
+                "%(name)s is the only active administrator; make someone else administrator first.",
+                name=user.name,
+            )
+        )
+    if not name.strip():
+        raise StaffError(_l("A user needs a name."))
+    wanted = {"name": name.strip(), "role": role, "active": active}
+    changes = {
+        field: [str(getattr(user, field)), str(value)]
+        for field, value in wanted.items()
+        if getattr(user, field) != value
+    }
+    for field, value in wanted.items():
+        setattr(user, field, value)
+    if changes:
+        record(Action.USER_UPDATED, now, actor=actor, subject=user, changes=changes)
+    return changes
+
+
+def change_password(user: User, current: str, new: str, now: datetime) -> None:
+    if not verify_password(user.password_hash, current):
+        raise StaffError(_l("Your current password is not correct."))
+    _check_password(new)
+    user.password_hash = hash_password(new)
+    record(Action.PASSWORD_CHANGED, now, actor=user, subject=user)
+
+
+def authenticate(
+    email: str, password: str, now: datetime, remote_addr: str | None = None
+) -> User | None:
+    """The active user with these credentials, or None; every attempt on a known account is
+    recorded. Upgrades an outdated hash on the way."""
     user = find_user_by_email(email)
-    if not verify_password(user.password_hash if user else None, password):
-        return None
-    if not user.active:
+    if not verify_password(user.password_hash if user else None, password) or (
+        user is not None and not user.active
+    ):
+        if user is not None:
+            record(
+                Action.LOGIN_FAILED,
+                now,
+                organisation=user.organisation,
+                subject=user,
+                remote_addr=remote_addr,
+            )
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
+    record(Action.LOGIN_SUCCEEDED, now, actor=user, subject=user, remote_addr=remote_addr)
     return user

@@ -201,7 +201,9 @@ def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSum
     )
     managers = []
     for email, name, role, password, good_at in DEMO_STAFF:
-        user = create_user(organisation, email=email, name=name, role=role, password=password)
+        user = create_user(
+            organisation, email=email, name=name, role=role, password=password, now=now
+        )
         if role is Role.ACCOUNT_MANAGER:
             managers.append((user, good_at))
     for index in range(invitations):

@@ -1,0 +1,57 @@
+"""An audit event: one thing a person (or the system) did that someone may later need to check."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.accounts.models import User
+from survey.extensions import db
+from survey.types import UTCDateTime
+
+
+class Action(enum.StrEnum):
+    LOGIN_SUCCEEDED = "login_succeeded"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    USER_CREATED = "user_created"
+    USER_UPDATED = "user_updated"
+    PASSWORD_CHANGED = "password_changed"
+
+    @property
+    def label(self) -> str:
+        return str(_ACTION_LABELS[self])
+
+
+_ACTION_LABELS = {
+    Action.LOGIN_SUCCEEDED: _l("logged in"),
+    Action.LOGIN_FAILED: _l("failed login"),
+    Action.LOGOUT: _l("logged out"),
+    Action.USER_CREATED: _l("user created"),
+    Action.USER_UPDATED: _l("user changed"),
+    Action.PASSWORD_CHANGED: _l("password changed"),
+}
+
+
+class AuditEvent(db.Model):
+    __table_args__ = (Index("ix_audit_event_organisation_at", "organisation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None for events that belong to no organisation, e.g. a failed login for an unknown address.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[Action] = mapped_column(
+        Enum(Action, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
+    )
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    actor: Mapped[User | None] = relationship()
