@@ -58,12 +58,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from survey.accounts.admin import bp as users
     from survey.accounts.routes import bp as accounts
+    from survey.audit.routes import bp as audit
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
     from survey.responding.routes import bp as responding
 
-    for blueprint in (accounts, invitations, languages, responding):
+    for blueprint in (accounts, users, audit, invitations, languages, responding):
         app.register_blueprint(blueprint)
 
 
