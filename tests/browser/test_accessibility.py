@@ -1,4 +1,4 @@
-"""axe-core finds no WCAG 2.0/2.1 A or AA violations on the public pages, in Dutch and English."""
+"""axe-core finds no WCAG 2.0/2.1 A or AA violations on the public and staff pages, in Dutch and English."""
 
 from __future__ import annotations
 
@@ -82,3 +82,51 @@ def test_the_login_page_with_errors_is_accessible(page, locale):
         page.locator("main form button[type=submit]").click()
     assert page.locator(".error-summary").is_visible()
     assert_no_violations(page, locale)
+
+
+@pytest.fixture
+def logged_in_admin(app, page):
+    """An administrator of an organisation with a few invitations, logged in through the form."""
+    from survey.accounts.models import Role
+    from survey.extensions import db
+    from tests import factories
+
+    with app.app_context():
+        org = factories.organisation()
+        admin = factories.user(org, Role.ADMIN, email="admin@axe.example")
+        factories.invitation(org, admin)
+        factories.invitation(org, admin, state=InvitationState.ANSWERED)
+        db.session.commit()
+        admin_id = admin.id
+    page.goto("/login")
+    page.fill("#email", "admin@axe.example")
+    page.fill("#password", factories.PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    return admin_id
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_staff_pages_are_accessible(page, logged_in_admin, locale):
+    page.goto(f"/language/{locale}?next=/")
+    invitation_link = page.locator("td a[href^='/invitations/']").first.get_attribute("href")
+    for path in (
+        "/",
+        invitation_link,
+        "/users/",
+        "/users/new",
+        f"/users/{logged_in_admin}",
+        "/account",
+        "/activity",
+    ):
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert_no_violations(page, locale)
+
+
+def test_staff_forms_with_errors_are_accessible(page, logged_in_admin):
+    page.goto("/users/new")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_no_violations(page, "nl")
