@@ -44,8 +44,11 @@ def new():
         else:
             db.session.commit()
             flash(
-                _("%(name)s can log in now. Give them their initial password in person or by "
-                  "phone; they can change it under My account.", name=user.name),
+                _(
+                    "%(name)s can log in now. Give them their initial password in person or by "
+                    "phone; they can change it under My account.",
+                    name=user.name,
+                ),
                 "info",
             )
             return redirect(url_for(".index"))

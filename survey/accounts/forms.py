@@ -32,14 +32,17 @@ class LoginForm(FlaskForm):
     )
 
 
+def _name_field() -> StringField:
+    required = InputRequired(message=_l("Please fill in a name."))
+    return StringField(_l("Name"), validators=[required, Length(max=200)])
+
+
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, role.label) for role in Role]
 
 
 class NewUserForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[InputRequired(message=_l("Please fill in a name.")), Length(max=200)]
-    )
+    name = _name_field()
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -48,9 +51,7 @@ class NewUserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = RadioField(
-        _l("Role"), validators=[InputRequired(message=_l("Please choose a role."))]
-    )
+    role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
     password = PasswordField(
         _l("Initial password"),
         validators=[
@@ -70,9 +71,7 @@ class NewUserForm(FlaskForm):
 
 
 class EditUserForm(FlaskForm):
-    name = StringField(
-        _l("Name"), validators=[InputRequired(message=_l("Please fill in a name.")), Length(max=200)]
-    )
+    name = _name_field()
     role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
     active = BooleanField(_l("Active: may log in"))
 

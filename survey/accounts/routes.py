@@ -89,9 +89,7 @@ def logout():
 
 
 def _account_page(password_form=None, language_form=None, status=200):
-    language_form = language_form or LanguageForm(
-        locale=current_user.locale or str(get_locale())
-    )
+    language_form = language_form or LanguageForm(locale=current_user.locale or str(get_locale()))
     return render_template(
         "accounts/account.html",
         password_form=password_form or PasswordForm(),

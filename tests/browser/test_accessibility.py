@@ -1,4 +1,5 @@
-"""axe-core finds no WCAG 2.0/2.1 A or AA violations on the public and staff pages, in Dutch and English."""
+"""axe-core finds no WCAG 2.0/2.1 A or AA violations on the public and staff pages, in Dutch
+and English."""
 
 from __future__ import annotations
 
