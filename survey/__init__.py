@@ -34,6 +34,8 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from survey import models  # noqa: F401  (every model known before Alembic looks)
     from survey.accounts.login import load_user
     from survey.languages import select_locale, select_timezone
@@ -54,6 +56,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.localize_callback = str  # translated when flashed, in the visitor's language
     login_manager.login_message_category = "info"
 
 

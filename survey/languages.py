@@ -14,6 +14,8 @@ from flask import (
 )
 from flask_login import current_user
 
+from survey.security import local_path_or
+
 bp = Blueprint("languages", __name__)
 
 
@@ -45,18 +47,11 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths on this site, so the switch cannot be used to send people elsewhere.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("accounts.login")
-
-
 @bp.get("/language/<code>")
 def switch(code: str):
     if supported(code):
         session["locale"] = code
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(local_path_or(request.args.get("next"), url_for("accounts.login")))
 
 
 def select_timezone() -> str:

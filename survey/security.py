@@ -48,6 +48,16 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+def local_path_or(target: str | None, fallback: str) -> str:
+    """`target` if it is a path on this site, else `fallback`: a `next=` cannot send people away.
+
+    Browsers read "//host" and "/\\host" as another site, so both are refused.
+    """
+    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
+        return target
+    return fallback
+
+
 def roles_required(*roles: Role) -> Callable:
     """Staff view decorator: logged in, and one of `roles` (any role when none is named)."""
 

@@ -23,6 +23,7 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db, limiter
+from survey.security import local_path_or
 
 bp = Blueprint("accounts", __name__)
 
@@ -34,12 +35,6 @@ def _submitted_email() -> str:
 def _login_failed(response) -> bool:
     # Only failed attempts count towards the limits; a successful login costs nothing.
     return bool(g.get("login_failed"))
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("invitations.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,7 +60,7 @@ def login():
         db.session.commit()  # the attempt is on the audit trail either way
         if user is not None:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path_or(request.args.get("next"), url_for("invitations.home")))
         g.login_failed = True
         form.password.errors.append(_("The email address or password is not correct."))
         return render_template("accounts/login.html", form=form), 401

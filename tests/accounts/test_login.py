@@ -225,3 +225,14 @@ def test_login_limits_are_shared_between_processes_through_redis(tmp_path):
         assert worker(1) == ["429"]  # another process, same account: blocked
     finally:
         redis.Redis.from_url(url).flushdb()
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example", "https://evil.example"])
+def test_the_language_switch_stays_on_this_site(client, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.headers["Location"] == "/login"
+
+
+def test_a_visitor_sent_to_the_login_page_is_told_why_in_dutch(client):
+    page = client.get("/", follow_redirects=True)
+    assert "Log in om deze pagina te zien." in page.text
