@@ -1,8 +1,9 @@
 """Column types shared by the models of every package."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator):
@@ -30,3 +31,13 @@ def render_item(type_: str, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
+
+
+def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:
+    """An enum stored as its values in a VARCHAR: readable, and new members need no ALTER TYPE."""
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )

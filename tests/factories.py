@@ -89,3 +89,36 @@ def invitation(
 
 def survey_token(invitation: Invitation, secret_key: str = "test-secret") -> str:
     return make_token(invitation, Purpose.SURVEY, secret_key)
+
+
+# A complete contact-survey answer: as the form posts it, and as it is stored.
+CONTACT_FORM_ANSWERS = {
+    "q_reachability": "4",
+    "q_expertise": "5",
+    "q_speed": "3",
+    "q_agreements": "4",
+    "q_thinking_along": "5",
+    "q_clarity": "4",
+    "q_overall": "8",
+    "q_recommend": "9",
+    "q_improve": "  Sneller terugbellen graag.  ",
+}
+CONTACT_STORED_ANSWERS = {
+    "reachability": 4,
+    "expertise": 5,
+    "speed": 3,
+    "agreements": 4,
+    "thinking_along": 5,
+    "clarity": 4,
+    "overall": 8,
+    "recommend": 9,
+    "improve": "Sneller terugbellen graag.",
+}
+
+
+def stored_answers(response) -> dict:
+    """A response's answers by question code: the number, the text or the option."""
+    return {
+        a.question.code: a.value if a.value is not None else a.text or a.option
+        for a in response.answers
+    }

@@ -32,17 +32,34 @@ class LoginForm(FlaskForm):
     )
 
 
-def _name_field() -> StringField:
-    required = InputRequired(message=_l("Please fill in a name."))
-    return StringField(_l("Name"), validators=[required, Length(max=200)])
+def _new_password_field(label, missing: str) -> PasswordField:
+    long_enough = Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=1000,
+        message=_l("Use at least %(number)s characters.", number=MIN_PASSWORD_LENGTH),
+    )
+    return PasswordField(
+        label,
+        validators=[InputRequired(message=missing), long_enough],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
-def role_choices() -> list[SelectChoice]:
-    return [SelectChoice(role.value, role.label) for role in Role]
+class _UserForm(FlaskForm):
+    """What adding and changing a user have in common: the name and the role."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[InputRequired(message=_l("Please fill in a name.")), Length(max=200)],
+    )
+    role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class NewUserForm(FlaskForm):
-    name = _name_field()
+class NewUserForm(_UserForm):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -51,33 +68,13 @@ class NewUserForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
-    password = PasswordField(
-        _l("Initial password"),
-        validators=[
-            InputRequired(message=_l("Please fill in an initial password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1000,
-                message=_l("Use at least %(number)s characters.", number=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    password = _new_password_field(
+        _l("Initial password"), _l("Please fill in an initial password.")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role.choices = role_choices()
 
-
-class EditUserForm(FlaskForm):
-    name = _name_field()
-    role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
+class EditUserForm(_UserForm):
     active = BooleanField(_l("Active: may log in"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role.choices = role_choices()
 
 
 class PasswordForm(FlaskForm):
@@ -86,18 +83,7 @@ class PasswordForm(FlaskForm):
         validators=[InputRequired(message=_l("Please fill in your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    new = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(message=_l("Please fill in a new password.")),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1000,
-                message=_l("Use at least %(number)s characters.", number=MIN_PASSWORD_LENGTH),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    new = _new_password_field(_l("New password"), _l("Please fill in a new password."))
     confirm = PasswordField(
         _l("New password again"),
         validators=[EqualTo("new", message=_l("The two new passwords are not the same."))],

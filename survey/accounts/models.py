@@ -7,12 +7,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, func
+from sqlalchemy import ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.clock import utcnow
 from survey.extensions import db
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 
 class Role(enum.StrEnum):
@@ -62,9 +62,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
 from survey.extensions import db
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 
 class Action(enum.StrEnum):
@@ -45,9 +45,7 @@ class AuditEvent(db.Model):
     # None for events that belong to no organisation, e.g. a failed login for an unknown address.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    action: Mapped[Action] = mapped_column(
-        Enum(Action, native_enum=False, length=40, values_callable=lambda e: [m.value for m in e])
-    )
+    action: Mapped[Action] = mapped_column(enum_column(Action, 40))
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

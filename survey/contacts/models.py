@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, Enum, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
 from survey.clock import utcnow
 from survey.extensions import db
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 
 class Channel(enum.StrEnum):
@@ -29,12 +29,6 @@ class Source(enum.StrEnum):
     DEMO = "demo"
 
 
-def _enum(enum_class: type[enum.Enum]) -> Enum:
-    return Enum(
-        enum_class, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
-    )
-
-
 class Contact(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -45,9 +39,9 @@ class Contact(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     contacted_on: Mapped[date] = mapped_column(Date)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     subject: Mapped[str] = mapped_column(String(300), default="")
-    source: Mapped[Source] = mapped_column(_enum(Source), default=Source.WEB)
+    source: Mapped[Source] = mapped_column(enum_column(Source), default=Source.WEB)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account_manager: Mapped[User] = relationship()

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import Organisation, User
@@ -15,7 +15,7 @@ from survey.clock import utcnow
 from survey.contacts.models import Contact
 from survey.extensions import db
 from survey.questionnaires.models import QuestionnaireVersion
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 
 class InvitationState(enum.StrEnum):
@@ -107,24 +107,13 @@ class Invitation(db.Model):
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     state: Mapped[InvitationState] = mapped_column(
-        Enum(
-            InvitationState,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
-        default=InvitationState.SCHEDULED,
+        enum_column(InvitationState), default=InvitationState.SCHEDULED
     )
     # Random per invitation and carried in the signed link, so a link can be revoked or
     # reissued without touching the id.
     nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
     suppression_reason: Mapped[SuppressionReason | None] = mapped_column(
-        Enum(
-            SuppressionReason,
-            native_enum=False,
-            length=40,
-            values_callable=lambda e: [m.value for m in e],
-        )
+        enum_column(SuppressionReason, 40)
     )
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,12 +6,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, event, exists, select
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from survey.clock import utcnow
 from survey.extensions import db
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 LocalizedText = dict[str, str]
 
@@ -21,15 +21,6 @@ def localized(texts: LocalizedText | None, locale: str) -> str:
     if not texts:
         return ""
     return texts.get(locale) or texts.get("nl") or next(iter(texts.values()))
-
-
-def _enum_column(enum_class: type[enum.Enum], length: int) -> Enum:
-    return Enum(
-        enum_class,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class Purpose(enum.StrEnum):
@@ -67,7 +58,7 @@ class Questionnaire(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     key: Mapped[str] = mapped_column(String(80))
-    purpose: Mapped[Purpose] = mapped_column(_enum_column(Purpose, 20))
+    purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose, 20))
     title: Mapped[LocalizedText] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -115,7 +106,7 @@ class Question(db.Model):
     # Stable across versions and organisations: what makes answers comparable.
     code: Mapped[str] = mapped_column(String(60))
     theme: Mapped[str] = mapped_column(String(60))
-    type: Mapped[QuestionType] = mapped_column(_enum_column(QuestionType, 20))
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType, 20))
     text: Mapped[LocalizedText] = mapped_column(JSON)
     # Choice questions: [{"code": ..., "label": {"nl": ..., "en": ...}}].
     # Rated questions: labels of the two ends, {"low": {...}, "high": {...}}, or per point.

@@ -186,7 +186,12 @@ from survey.extensions import db
 from tests.conftest import csrf_token_in
 
 database, storage, attempts, email = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-app = create_app("test", SQLALCHEMY_DATABASE_URI=database, RATELIMIT_STORAGE_URI=storage)
+app = create_app(
+    "test",
+    SQLALCHEMY_DATABASE_URI=database,
+    RATELIMIT_STORAGE_URI=storage,
+    RATELIMIT_KEY_PREFIX=email,  # counters of this run only, whatever else uses this Redis
+)
 with app.app_context():
     db.create_all()
 client = app.test_client()
@@ -206,7 +211,7 @@ def test_login_limits_are_shared_between_processes_through_redis(tmp_path):
     import redis
 
     url = "redis://127.0.0.1:6379/15"
-    email = f"{uuid.uuid4().hex}@y.example"  # its own counter, whatever else uses this Redis
+    email = f"{uuid.uuid4().hex}@y.example"
     try:
         redis.Redis.from_url(url).ping()
     except redis.RedisError:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.responding.models import Response
+from tests import factories
 
 pytestmark = pytest.mark.browser
 
@@ -91,20 +92,7 @@ def test_the_contact_survey_can_be_answered_by_keyboard_alone(app, page, survey_
         responses = db.session.scalars(select(Response)).all()
         assert len(responses) == 1
         response = responses[0]
-        given = {
-            a.question.code: a.value if a.value is not None else a.text for a in response.answers
-        }
-        assert given == {
-            "reachability": 4,
-            "expertise": 5,
-            "speed": 3,
-            "agreements": 4,
-            "thinking_along": 5,
-            "clarity": 4,
-            "overall": 8,
-            "recommend": 9,
-            "improve": "Sneller terugbellen graag.",
-        }
+        assert factories.stored_answers(response) == factories.CONTACT_STORED_ANSWERS
         assert response.invitation_id == link.invitation_id and response.locale == "nl"
         invitation = db.session.get(Invitation, link.invitation_id)
         assert invitation.state is InvitationState.ANSWERED

@@ -11,17 +11,7 @@ from survey.invitations.models import Invitation, InvitationState
 from survey.responding.models import Answer, Response
 from tests import factories
 
-CONTACT_ANSWERS = {
-    "q_reachability": "4",
-    "q_expertise": "5",
-    "q_speed": "3",
-    "q_agreements": "4",
-    "q_thinking_along": "5",
-    "q_clarity": "4",
-    "q_overall": "8",
-    "q_recommend": "9",
-    "q_improve": "  Sneller terugbellen graag.  ",
-}
+CONTACT_ANSWERS = factories.CONTACT_FORM_ANSWERS
 
 
 def _open_invitation(app, **options):
@@ -107,20 +97,7 @@ def test_a_complete_answer_is_stored_once_and_thanked_for(app, client):
     with app.app_context():
         response = db.session.scalar(select(Response))
         assert response.invitation_id == invitation_id and response.locale == "nl"
-        given = {
-            a.question.code: a.value if a.value is not None else a.text for a in response.answers
-        }
-        assert given == {
-            "reachability": 4,
-            "expertise": 5,
-            "speed": 3,
-            "agreements": 4,
-            "thinking_along": 5,
-            "clarity": 4,
-            "overall": 8,
-            "recommend": 9,
-            "improve": "Sneller terugbellen graag.",
-        }
+        assert factories.stored_answers(response) == factories.CONTACT_STORED_ANSWERS
         invitation = db.session.get(Invitation, invitation_id)
         assert invitation.state is InvitationState.ANSWERED
         assert invitation.answered_at == response.submitted_at
