@@ -64,12 +64,29 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from survey.accounts.admin import bp as users
     from survey.accounts.routes import bp as accounts
+    from survey.accounts.settings import bp as settings
     from survey.audit.routes import bp as audit
+    from survey.contacts.routes import bp as contacts
+    from survey.devmail.routes import bp as mailbox
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
+    from survey.outbox.routes import bp as outbox
     from survey.responding.routes import bp as responding
+    from survey.responding.unsubscribe import bp as unsubscribe
 
-    for blueprint in (accounts, users, audit, invitations, languages, responding):
+    for blueprint in (
+        accounts,
+        users,
+        settings,
+        audit,
+        contacts,
+        invitations,
+        outbox,
+        languages,
+        responding,
+        unsubscribe,
+        mailbox,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -4,6 +4,7 @@ from survey.accounts.models import Organisation, User
 from survey.audit.models import AuditEvent
 from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
+from survey.outbox.models import OutboundEmail, Suppression
 from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 from survey.responding.models import Answer, Response
 
@@ -13,9 +14,11 @@ __all__ = [
     "Contact",
     "Invitation",
     "Organisation",
+    "OutboundEmail",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
+    "Suppression",
     "User",
 ]

@@ -42,7 +42,7 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.endpoint and request.endpoint.startswith("responding."):
+        if request.blueprint in ("responding", "unsubscribe"):
             # A personal page: no shared cache, no back-button copy for the next person.
             headers["Cache-Control"] = "no-store"
         return response

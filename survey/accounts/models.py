@@ -47,6 +47,14 @@ class Organisation(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # Invitation rules (see survey/invitations/rules.py): an invitation goes out
+    # `send_delay_days` working days after the contact at `send_hour` local time, not to anyone
+    # invited in the last `fatigue_days`, with one reminder after `reminder_after_days` unless
+    # that is 0, and its link works for `link_expiry_days`.
+    send_delay_days: Mapped[int] = mapped_column(default=1, server_default="1")
+    send_hour: Mapped[int] = mapped_column(default=9, server_default="9")
+    fatigue_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    reminder_after_days: Mapped[int] = mapped_column(default=5, server_default="5")
     link_expiry_days: Mapped[int] = mapped_column(default=21)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
@@ -30,13 +30,25 @@ class Source(enum.StrEnum):
 
 
 class Contact(db.Model):
+    # The same contact logged twice (a double submit, a CSV imported again) is one contact.
+    __table_args__ = (
+        UniqueConstraint(
+            "organisation_id",
+            "account_manager_id",
+            "email",
+            "contacted_on",
+            "channel",
+            name="uq_contact_once",
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     account_manager_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     company_name: Mapped[str] = mapped_column(String(200))
-    registry_number: Mapped[str | None] = mapped_column(String(20))  # KvK (NL) or KBO (BE)
+    # KvK (NL, 8 digits) or KBO (BE, 10 digits), stored as digits only; see contacts/registry.py.
+    registry_number: Mapped[str | None] = mapped_column(String(20), index=True)
     person_name: Mapped[str] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254))  # stored in lower case
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     contacted_on: Mapped[date] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))

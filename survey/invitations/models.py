@@ -94,7 +94,13 @@ def new_nonce() -> str:
 
 
 class Invitation(db.Model):
-    __table_args__ = (Index("ix_invitation_organisation_created", "organisation_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_invitation_organisation_created", "organisation_id", "created_at"),
+        # The jobs look for due invitations, open ones to remind and old ones to expire.
+        Index("ix_invitation_state_scheduled", "state", "scheduled_at"),
+        # Fatigue looks up earlier invitations of the same address in the same organisation.
+        Index("ix_invitation_organisation_recipient", "organisation_id", "recipient_email"),
+    )
     owner_column = "sender_id"  # an account manager sees the invitations sent in their name
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +121,8 @@ class Invitation(db.Model):
     suppression_reason: Mapped[SuppressionReason | None] = mapped_column(
         enum_column(SuppressionReason, 40)
     )
+    # For a fatigue suppression: when this recipient was invited before, shown as "34 days ago".
+    previously_invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -171,9 +179,12 @@ class Invitation(db.Model):
     def mark_expired(self) -> None:
         self._move(InvitationState.EXPIRED)
 
-    def suppress(self, reason: SuppressionReason) -> None:
+    def suppress(
+        self, reason: SuppressionReason, previously_invited_at: datetime | None = None
+    ) -> None:
         self._move(InvitationState.SUPPRESSED)
         self.suppression_reason = reason
+        self.previously_invited_at = previously_invited_at
 
     def mark_failed(self) -> None:
         self._move(InvitationState.FAILED)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask import current_app
+
 from survey.invitations.models import Invitation, InvitationState
+from survey.responding.tokens import Purpose, make_token
 
 
 class LinkState(enum.Enum):
@@ -28,12 +31,17 @@ def link_state(invitation: Invitation | None, now: datetime) -> LinkState:
     return LinkState.UNKNOWN
 
 
+def _signed_url(invitation: Invitation, purpose: Purpose, endpoint: str) -> str:
+    token = make_token(invitation, purpose, current_app.secret_key)
+    path = current_app.url_map.bind("").build(endpoint, {"token": token})
+    return current_app.config["BASE_URL"] + path
+
+
 def survey_url(invitation: Invitation) -> str:
     """The personal link to put in an email: BASE_URL plus the signed path."""
-    from flask import current_app
+    return _signed_url(invitation, Purpose.SURVEY, "responding.survey")
 
-    from survey.responding.tokens import Purpose, make_token
 
-    token = make_token(invitation, Purpose.SURVEY, current_app.secret_key)
-    path = current_app.url_map.bind("").build("responding.survey", {"token": token})
-    return current_app.config["BASE_URL"] + path
+def unsubscribe_url(invitation: Invitation) -> str:
+    """The link (and RFC 8058 one-click target) that opts this recipient out."""
+    return _signed_url(invitation, Purpose.UNSUBSCRIBE, "unsubscribe.page")

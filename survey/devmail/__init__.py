@@ -1,0 +1,1 @@
+"""Development only: the Mailbox page showing what the local SMTP server received."""

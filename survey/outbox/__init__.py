@@ -1,0 +1,1 @@
+"""The outbox: every email queued, claimed, sent over SMTP and recorded."""
