@@ -25,6 +25,7 @@ def create_app(profile: str | None = None, **overrides) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_jobs(app)
     return app
 
 
@@ -93,10 +94,28 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from survey.accounts.cli import organisations_cli, users_cli
     from survey.demo.cli import demo_command
+    from survey.jobs.cli import jobs_cli, scheduler_command
     from survey.questionnaires.cli import catalogue_cli
 
-    for command in (organisations_cli, users_cli, catalogue_cli, demo_command):
+    for command in (
+        organisations_cli,
+        users_cli,
+        catalogue_cli,
+        demo_command,
+        jobs_cli,
+        scheduler_command,
+    ):
         app.cli.add_command(command)
+
+
+def register_jobs(app: Flask) -> None:
+    """The outbox learns what invitation emails mean; development may run the jobs in-process."""
+    from survey.invitations.sending import InvitationDelivery
+    from survey.jobs.scheduler import start_in_background
+
+    app.extensions["spiegel.delivery_hooks"] = InvitationDelivery()
+    if app.config["SCHEDULER_ENABLED"]:
+        start_in_background(app)
 
 
 def register_templates(app: Flask) -> None:

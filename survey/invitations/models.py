@@ -189,6 +189,11 @@ class Invitation(db.Model):
     def mark_failed(self) -> None:
         self._move(InvitationState.FAILED)
 
+    def reschedule(self, now: datetime) -> None:
+        """A failed invitation is tried again (a person retried its email by hand)."""
+        self._move(InvitationState.SCHEDULED)
+        self.scheduled_at = now
+
     def is_expired_at(self, now: datetime) -> bool:
         if self.state is InvitationState.EXPIRED:
             return True

@@ -1,0 +1,72 @@
+"""The invitation and reminder emails: written in the recipient's language, signed by the
+account manager and the municipality, with a one-click unsubscribe (RFC 8058)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from survey.invitations.models import Invitation
+from survey.outbox.models import EmailPurpose, OutboundEmail
+from survey.responding.links import survey_url, unsubscribe_url
+
+
+def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
+    organisation = invitation.organisation.name
+    if invitation.sender is not None:
+        subject = _(
+            "How was your contact with %(person)s of %(organisation)s?",
+            person=invitation.sender.name,
+            organisation=organisation,
+        )
+    else:
+        subject = _("Your opinion for %(organisation)s", organisation=organisation)
+    if purpose is EmailPurpose.REMINDER:
+        return _("Reminder: %(subject)s", subject=subject)
+    return subject
+
+
+def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmail:
+    """The outbox row for an invitation's email (not yet queued; see outbox.queue.enqueue)."""
+    with force_locale(invitation.locale):
+        unsubscribe = unsubscribe_url(invitation)
+        context = {
+            "invitation": invitation,
+            "organisation": invitation.organisation,
+            "contact": invitation.contact,
+            "signatory": invitation.sender,
+            "reminder": purpose is EmailPurpose.REMINDER,
+            "survey_url": survey_url(invitation),
+            "unsubscribe_url": unsubscribe,
+            "expiry_days": invitation.organisation.link_expiry_days,
+            "locale": invitation.locale,
+        }
+        subject = _subject(invitation, purpose)
+        text_body = render_template("emails/invitation.txt", subject=subject, **context)
+        html_body = render_template("emails/invitation.html", subject=subject, **context)
+    sender_name = invitation.organisation.name
+    if invitation.sender is not None:
+        sender_name = f"{invitation.sender.name} – {invitation.organisation.name}"
+    return OutboundEmail(
+        organisation_id=invitation.organisation_id,
+        invitation_id=invitation.id,
+        purpose=purpose,
+        recipient=invitation.recipient_email,
+        sender_name=sender_name,
+        reply_to=invitation.sender.email if invitation.sender is not None else None,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # An automated message (RFC 3834): out-of-office replies need not answer it.
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "OOF, AutoReply",
+        },
+    )
+
+
+def sender_address() -> str:
+    return current_app.config["MAIL_DEFAULT_SENDER"]

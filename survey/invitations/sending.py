@@ -1,0 +1,170 @@
+"""The invitation's side of sending: which emails are due, and what their delivery means.
+
+- Due invitations are checked against the rules once more (an opt-out or bounce may have come
+  in since they were planned) and their email is queued in the outbox.
+- One reminder, when the invitation is still open `reminder_after_days` after it was sent, on a
+  working day at the organisation's sending hour; the outbox's unique (invitation, purpose)
+  makes a second one impossible.
+- Open invitations past their expiry become expired.
+- `InvitationDelivery` tells the outbox whether an email is still wanted and moves the
+  invitation on when its email was delivered or failed.
+
+Every function here may run in several processes at once: rows are claimed, not just read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from survey.accounts.models import Organisation
+from survey.claims import lock_for_claiming
+from survey.extensions import db
+from survey.invitations.emails import compose_email, sender_address
+from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.rules import apply_suppression_rules, is_working_day, next_working_day
+from survey.outbox.models import EmailPurpose, OutboundEmail
+from survey.outbox.queue import enqueue
+
+BATCH = 500
+
+
+def _without_email(purpose: EmailPurpose):
+    return ~exists().where(
+        OutboundEmail.invitation_id == Invitation.id, OutboundEmail.purpose == purpose
+    )
+
+
+def _claimed(statement) -> list[Invitation]:
+    lock_for_claiming(db.session.connection())
+    statement = statement.limit(BATCH).with_for_update(skip_locked=True, of=Invitation)
+    return list(db.session.scalars(statement))
+
+
+def _queue(invitation: Invitation, purpose: EmailPurpose, now: datetime) -> bool:
+    email = compose_email(invitation, purpose)
+    try:
+        with db.session.begin_nested():
+            enqueue(email, sender_address(), now)
+    except IntegrityError:  # another run queued it first
+        return False
+    return True
+
+
+def queue_due_invitations(now: datetime) -> int:
+    """Queue the email of every invitation whose time has come; the number queued."""
+    due = _claimed(
+        select(Invitation)
+        .where(
+            Invitation.state == InvitationState.SCHEDULED,
+            Invitation.scheduled_at <= now,
+            _without_email(EmailPurpose.INVITATION),
+        )
+        .order_by(Invitation.scheduled_at, Invitation.id)
+    )
+    queued = 0
+    for invitation in due:
+        if apply_suppression_rules(invitation, now):
+            continue
+        queued += _queue(invitation, EmailPurpose.INVITATION, now)
+    db.session.commit()
+    return queued
+
+
+def reminder_due_at(sent_at: datetime, organisation: Organisation) -> datetime:
+    """`reminder_after_days` after sending, moved to a working day, at the sending hour."""
+    zone = ZoneInfo(organisation.timezone)
+    day = sent_at.astimezone(zone).date() + timedelta(days=organisation.reminder_after_days)
+    if not is_working_day(day):
+        day = next_working_day(day)
+    return datetime.combine(day, time(hour=organisation.send_hour), tzinfo=zone).astimezone(UTC)
+
+
+def queue_due_reminders(now: datetime) -> int:
+    """Queue the one reminder of every open invitation that is due for it; the number queued."""
+    candidates = _claimed(
+        select(Invitation)
+        .join(Organisation, Invitation.organisation_id == Organisation.id)
+        .where(
+            Invitation.state == InvitationState.SENT,
+            Organisation.reminder_after_days > 0,
+            Invitation.sent_at <= now - timedelta(days=1),
+            Invitation.expires_at > now,
+            _without_email(EmailPurpose.REMINDER),
+        )
+        .options(joinedload(Invitation.organisation))
+        .order_by(Invitation.sent_at, Invitation.id)
+    )
+    queued = 0
+    for invitation in candidates:
+        if reminder_due_at(invitation.sent_at, invitation.organisation) <= now:
+            queued += _queue(invitation, EmailPurpose.REMINDER, now)
+    db.session.commit()
+    return queued
+
+
+def expire_invitations(now: datetime) -> int:
+    """Open invitations whose link has expired become expired; the number."""
+    expired = _claimed(
+        select(Invitation)
+        .where(
+            Invitation.state.in_((InvitationState.SENT, InvitationState.REMINDED)),
+            Invitation.expires_at <= now,
+        )
+        .order_by(Invitation.expires_at, Invitation.id)
+    )
+    for invitation in expired:
+        invitation.mark_expired()
+    db.session.commit()
+    return len(expired)
+
+
+class InvitationDelivery:
+    """The outbox's hooks for invitation and reminder emails (see outbox.queue.DeliveryHooks)."""
+
+    @staticmethod
+    def _invitation(email: OutboundEmail) -> Invitation | None:
+        if email.invitation_id is None:
+            return None
+        return db.session.get(Invitation, email.invitation_id)
+
+    def unwanted_because(self, email: OutboundEmail, now: datetime) -> str | None:
+        invitation = self._invitation(email)
+        if invitation is None:
+            return None
+        if email.purpose is EmailPurpose.INVITATION:
+            if invitation.state is not InvitationState.SCHEDULED:
+                return str(_l("The invitation is no longer planned."))
+            return None
+        if invitation.state is not InvitationState.SENT or invitation.is_expired_at(now):
+            return str(_l("The invitation was answered or has expired."))
+        return None
+
+    def delivered(self, email: OutboundEmail, now: datetime) -> None:
+        invitation = self._invitation(email)
+        if invitation is None:
+            return
+        if email.purpose is EmailPurpose.INVITATION:
+            invitation.mark_sent(now, invitation.organisation.link_expiry_days)
+        else:
+            invitation.mark_reminded(now)
+
+    def failed(self, email: OutboundEmail, now: datetime) -> None:
+        invitation = self._invitation(email)
+        # A failed reminder leaves the invitation as it was: the first email did arrive.
+        if (
+            invitation is not None
+            and email.purpose is EmailPurpose.INVITATION
+            and invitation.state is InvitationState.SCHEDULED
+        ):
+            invitation.mark_failed()
+
+    def retried(self, email: OutboundEmail, now: datetime) -> None:
+        invitation = self._invitation(email)
+        if invitation is not None and invitation.state is InvitationState.FAILED:
+            invitation.reschedule(now)

@@ -1,0 +1,2 @@
+"""Background jobs (create due invitations, send the outbox, remind, expire) and the scheduler
+that runs them."""

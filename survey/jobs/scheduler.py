@@ -1,0 +1,74 @@
+"""APScheduler runs the jobs: inside the development server, or as a process of its own.
+
+APScheduler cannot share a job store between processes; it does not need to, since every job
+claims its rows in the database. Several schedulers may therefore run side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from survey.clock import utcnow
+from survey.extensions import db
+from survey.jobs.tasks import SCHEDULE
+
+log = logging.getLogger(__name__)
+EXTENSION_KEY = "spiegel.scheduler"
+
+
+def _in_app_context(app: Flask, name: str, job):
+    def run() -> None:
+        with app.app_context():
+            try:
+                job(utcnow)
+            except Exception:
+                log.exception("job %s failed; it runs again at its next turn", name)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def build_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
+    for name, job, seconds in SCHEDULE:
+        scheduler.add_job(
+            _in_app_context(app, name, job),
+            "interval",
+            seconds=seconds,
+            id=name,
+            name=name,
+            max_instances=1,  # a slow run is not overtaken by the next one
+            coalesce=True,
+            next_run_time=utcnow(),
+        )
+    return scheduler
+
+
+def is_serving_process(app: Flask) -> bool:
+    """Under the development reloader two processes load the app; only the child serves."""
+    if not app.debug:
+        return True
+    return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+
+
+def start_in_background(app: Flask) -> BackgroundScheduler | None:
+    """Run the jobs inside this process (development: `SCHEDULER_ENABLED=1`), once."""
+    if EXTENSION_KEY in app.extensions or not is_serving_process(app):
+        return None
+    scheduler = build_scheduler(app, BackgroundScheduler(timezone="UTC", daemon=True))
+    scheduler.start()
+    app.extensions[EXTENSION_KEY] = scheduler
+    log.info("scheduler started inside the web process")
+    return scheduler
+
+
+def run_blocking(app: Flask) -> None:
+    """`flask scheduler`: run the jobs in this process until it is stopped."""
+    build_scheduler(app, BlockingScheduler(timezone="UTC")).start()

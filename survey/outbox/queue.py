@@ -1,0 +1,292 @@
+"""The outbox queue: enqueue, claim, send, record; every email goes out through here.
+
+Claiming is what keeps any number of senders from sending an email twice:
+- on PostgreSQL a sender takes one due row with `FOR UPDATE SKIP LOCKED` and sets a lease;
+- on SQLite (which ignores SKIP LOCKED) it takes the database's write lock first with
+  `BEGIN IMMEDIATE`, so only one sender claims at a time.
+A claimed row is `sending` until its lease ends. A sender that dies while sending leaves the row
+`sending`; once the lease has lapsed, the next run claims it again and sends it once more, with
+the same Message-ID (derived from the row), so the duplicate is recognisable downstream.
+
+What an email is *for* (an invitation, a reminder) is not known here: the caller passes hooks
+that say whether the email is still wanted and what its delivery or failure means.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, parseaddr
+from typing import Protocol
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, update
+
+from survey.claims import lock_for_claiming
+from survey.extensions import db
+from survey.outbox.models import EmailStatus, OutboundEmail, SuppressionKind
+from survey.outbox.smtp import DeliveryFailure, PermanentFailure, TemporaryFailure
+from survey.outbox.suppressions import lift_bounce, suppress_address, suppression_of
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)  # far longer than one SMTP transaction, with its 30 s timeouts
+# Waits before attempt 2, 3, ...: a server that is down for a day loses nothing.
+RETRY_DELAYS = [timedelta(minutes=m) for m in (1, 5, 15, 30, 60, 120, 240, 480, 720)]
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+ERROR_LENGTH = 1000
+
+
+class NotRetryable(ValueError):
+    """Only a failed email can be sent again by hand."""
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> str: ...
+
+    def close(self) -> None: ...
+
+
+class DeliveryHooks(Protocol):
+    """What the owner of an email's purpose says about it (see invitations/sending.py)."""
+
+    def unwanted_because(self, email: OutboundEmail, now: datetime) -> str | None:
+        """Why the email should no longer go out (answered, expired), or None to send it."""
+
+    def delivered(self, email: OutboundEmail, now: datetime) -> None: ...
+
+    def failed(self, email: OutboundEmail, now: datetime) -> None: ...
+
+    def retried(self, email: OutboundEmail, now: datetime) -> None: ...
+
+
+def delivery_hooks() -> DeliveryHooks:
+    """The hooks the application registered (see survey/__init__.py)."""
+    return current_app.extensions["spiegel.delivery_hooks"]
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def message_id_for(email_id: int, sender: str) -> str:
+    """The Message-ID of an outbox row: the same on every attempt, unique per row."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "spiegel.localhost"
+    return f"<outbox-{email_id}@{domain}>"
+
+
+def enqueue(email: OutboundEmail, sender: str, now: datetime) -> OutboundEmail:
+    """Add an email to the outbox, due now; it gets its Message-ID once it has an id."""
+    email.status = EmailStatus.PENDING
+    email.created_at = now
+    email.next_attempt_at = now
+    db.session.add(email)
+    db.session.flush()
+    email.message_id = message_id_for(email.id, sender)
+    return email
+
+
+def build_message(email: OutboundEmail, sender: str, now: datetime) -> EmailMessage:
+    """The MIME message of an outbox row: plain text and HTML, with its stored headers."""
+    message = EmailMessage()
+    address = parseaddr(sender)[1]
+    message["From"] = formataddr((email.sender_name, address)) if email.sender_name else sender
+    message["To"] = email.recipient
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
+    message["Subject"] = email.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = email.message_id or message_id_for(email.id, sender)
+    for name, value in (email.headers or {}).items():
+        message[name] = value
+    message.set_content(email.text_body)
+    message.add_alternative(email.html_body, subtype="html")
+    return message
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.next_attempt_at <= now),
+        and_(OutboundEmail.status == EmailStatus.SENDING, OutboundEmail.lease_until <= now),
+    )
+
+
+def claim_next(now: datetime) -> tuple[int, datetime] | None:
+    """Take the next due email for this sender: its id and the lease that proves the claim."""
+    lease_until = now + LEASE
+    next_due = (
+        select(OutboundEmail.id)
+        .where(_due(now))
+        .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    statement = (
+        update(OutboundEmail)
+        .where(OutboundEmail.id == next_due)
+        .values(
+            status=EmailStatus.SENDING,
+            lease_until=lease_until,
+            attempts=OutboundEmail.attempts + 1,
+        )
+        .returning(OutboundEmail.id)
+    )
+    with db.engine.connect() as connection:
+        lock_for_claiming(connection)
+        email_id = connection.execute(statement).scalar()
+        connection.commit()
+    return None if email_id is None else (email_id, lease_until)
+
+
+def _held(email_id: int, lease_until: datetime) -> OutboundEmail | None:
+    """The claimed row, if this sender still holds it (its lease was not taken over)."""
+    email = db.session.get(OutboundEmail, email_id, with_for_update=True, populate_existing=True)
+    if email is None or email.status is not EmailStatus.SENDING or email.lease_until != lease_until:
+        return None
+    return email
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def _record_failure(
+    email: OutboundEmail, failure: DeliveryFailure, hooks: DeliveryHooks, now: datetime
+) -> EmailStatus:
+    email.last_error = str(failure)[:ERROR_LENGTH]
+    email.lease_until = None
+    if isinstance(failure, TemporaryFailure) and email.attempts < MAX_ATTEMPTS:
+        email.status = EmailStatus.PENDING
+        email.next_attempt_at = now + _retry_delay(email.attempts)
+        return EmailStatus.PENDING
+    email.status = EmailStatus.FAILED
+    if isinstance(failure, PermanentFailure) and failure.recipient_refused:
+        suppress_address(
+            email.organisation_id, email.recipient, SuppressionKind.BOUNCED, now, str(failure)
+        )
+    hooks.failed(email, now)
+    return EmailStatus.FAILED
+
+
+def _cancel(email: OutboundEmail, reason: str) -> None:
+    email.status = EmailStatus.CANCELLED
+    email.lease_until = None
+    email.last_error = reason[:ERROR_LENGTH]
+
+
+def _unwanted_because(email: OutboundEmail, hooks: DeliveryHooks, now: datetime) -> str | None:
+    blocked = suppression_of(email.organisation_id, email.recipient)
+    if blocked is not None:
+        return (
+            str(_l("The recipient opted out."))
+            if blocked.kind is SuppressionKind.OPTED_OUT
+            else str(_l("The address bounced earlier."))
+        )
+    return hooks.unwanted_because(email, now)
+
+
+def send_one(
+    email_id: int,
+    lease_until: datetime,
+    transport: Transport,
+    hooks: DeliveryHooks,
+    sender: str,
+    clock: Callable[[], datetime],
+) -> EmailStatus | None:
+    """Send one claimed email and record the outcome; None if the claim was lost meanwhile."""
+    email = _held(email_id, lease_until)
+    if email is None:
+        db.session.rollback()
+        return None
+    now = clock()
+    if reason := _unwanted_because(email, hooks, now):
+        _cancel(email, reason)
+        db.session.commit()
+        return EmailStatus.CANCELLED
+    message = build_message(email, sender, now)
+    # Release the row lock while talking to the server; the lease keeps others away.
+    db.session.commit()
+    try:
+        answer = transport.send(message)
+    except DeliveryFailure as failure:
+        email = _held(email_id, lease_until)
+        if email is None:
+            db.session.rollback()
+            raise
+        _record_failure(email, failure, hooks, clock())
+        db.session.commit()
+        raise
+    email = _held(email_id, lease_until)
+    if email is None:  # the lease lapsed while sending: another sender owns the row now
+        db.session.rollback()
+        log.warning("outbox %s: lease lost while sending; it may be sent again", email_id)
+        return None
+    now = clock()
+    email.status = EmailStatus.SENT
+    email.sent_at = now
+    email.lease_until = None
+    email.last_error = None
+    email.provider_response = answer[:500]
+    hooks.delivered(email, now)
+    db.session.commit()
+    return EmailStatus.SENT
+
+
+def send_due(
+    clock: Callable[[], datetime],
+    transport: Transport,
+    hooks: DeliveryHooks,
+    sender: str,
+    limit: int | None = None,
+) -> SendReport:
+    """Send due emails one claim at a time until none is due, the limit, or a dead connection."""
+    report = SendReport()
+    try:
+        while limit is None or report.sent + report.failed + report.retrying < limit:
+            claim = claim_next(clock())
+            if claim is None:
+                break
+            try:
+                outcome = send_one(*claim, transport, hooks, sender, clock)
+            except TemporaryFailure as failure:
+                report.retrying += 1
+                report.errors.append(str(failure))
+                if failure.connection_lost:
+                    break  # the next emails would fail alike; they wait for the next run
+                continue
+            except DeliveryFailure as failure:
+                report.failed += 1
+                report.errors.append(str(failure))
+                continue
+            if outcome is EmailStatus.SENT:
+                report.sent += 1
+            elif outcome is EmailStatus.CANCELLED:
+                report.cancelled += 1
+    finally:
+        transport.close()
+    return report
+
+
+def retry_by_hand(email: OutboundEmail, now: datetime, hooks: DeliveryHooks | None = None) -> None:
+    """A person asks to send a failed email again: due now, with fresh attempts.
+
+    Asking means the address is worth another try, so a bounce recorded for it is lifted.
+    """
+    if email.status is not EmailStatus.FAILED:
+        raise NotRetryable(_l("Only a failed email can be sent again."))
+    lift_bounce(email.organisation_id, email.recipient)
+    (hooks or delivery_hooks()).retried(email, now)
+    email.status = EmailStatus.PENDING
+    email.attempts = 0
+    email.next_attempt_at = now
+    email.lease_until = None
