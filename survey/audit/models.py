@@ -22,6 +22,7 @@ class Action(enum.StrEnum):
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
     PASSWORD_CHANGED = "password_changed"
+    SETTINGS_CHANGED = "settings_changed"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ _ACTION_LABELS = {
     Action.USER_CREATED: _l("user created"),
     Action.USER_UPDATED: _l("user changed"),
     Action.PASSWORD_CHANGED: _l("password changed"),
+    Action.SETTINGS_CHANGED: _l("settings changed"),
 }
 
 

@@ -1,0 +1,170 @@
+"""An organisation's settings: the invitation rules, the reporting threshold, where to reach it.
+
+The limits live here once; the settings form shows them and every caller is held to them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from survey.accounts.models import Organisation, User
+from survey.audit.models import Action
+from survey.audit.trail import record
+
+# Inclusive ranges of the whole-number settings.
+LIMITS: dict[str, tuple[int, int]] = {
+    "send_delay_days": (1, 10),
+    "send_hour": (6, 20),  # nobody gets a survey in the night
+    "fatigue_days": (0, 365),  # 0: no fatigue window
+    "reminder_after_days": (0, 30),  # 0: no reminder
+    "link_expiry_days": (1, 90),
+    "min_group_size": (3, 50),  # below 3, an aggregate gives away individual answers
+}
+LOCALES = ("nl", "en")
+TEXTS = ("timezone", "locale", "contact_email", "contact_phone")
+SETTINGS = (*LIMITS, *TEXTS)
+
+LABELS = {
+    "send_delay_days": _l("Working days after the contact"),
+    "send_hour": _l("Hour of sending"),
+    "fatigue_days": _l("Days before someone is surveyed again"),
+    "reminder_after_days": _l("Days until the reminder"),
+    "link_expiry_days": _l("Days the link works"),
+    "min_group_size": _l("Minimum number of responses"),
+    "timezone": _l("Time zone"),
+    "locale": _l("Default language"),
+    "contact_email": _l("Contact email address"),
+    "contact_phone": _l("Contact phone number"),
+}
+
+PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
+
+
+class InvalidSettings(ValueError):
+    """Some values are not allowed; `errors` names each field with its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+        self.errors = errors
+
+
+def _whole_number(field: str, value: Any) -> str | None:
+    low, high = LIMITS[field]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return _l("Choose a whole number from %(low)s to %(high)s.", low=low, high=high)
+    return None
+
+
+def _optional_text(value: Any) -> str | None:
+    text = (value or "").strip()
+    return text or None
+
+
+def _contact_email(value: Any) -> tuple[str | None, Any]:
+    value = _optional_text(value)
+    if value is None:
+        return None, None
+    try:
+        return validate_email(value, check_deliverability=False).normalized, None
+    except EmailNotValidError:
+        return value, _l("Fill in a valid email address, or leave it empty.")
+
+
+def _contact_phone(value: Any) -> tuple[str | None, Any]:
+    value = _optional_text(value)
+    if value is None or PHONE.match(value):
+        return value, None
+    return value, _l("Fill in a phone number (digits, spaces, + - ( )), or leave it empty.")
+
+
+def _clean_one(field: str, value: Any) -> tuple[Any, Any]:
+    """The value as it will be stored, and the message if it cannot be."""
+    if field in LIMITS:
+        return value, _whole_number(field, value)
+    if field == "timezone":
+        return value, None if value in available_timezones() else _l("Choose a time zone.")
+    if field == "locale":
+        return value, None if value in LOCALES else _l("Choose Dutch or English.")
+    if field == "contact_email":
+        return _contact_email(value)
+    return _contact_phone(value)
+
+
+def _clean(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    cleaned, errors = {}, {}
+    for field, value in values.items():
+        value, error = _clean_one(field, value)
+        if error is None:
+            cleaned[field] = value
+        else:
+            errors[field] = str(error)
+    return cleaned, errors
+
+
+def _check_reminder_before_expiry(organisation: Organisation, cleaned: dict, errors: dict) -> None:
+    reminder = cleaned.get("reminder_after_days", organisation.reminder_after_days)
+    expiry = cleaned.get("link_expiry_days", organisation.link_expiry_days)
+    if "reminder_after_days" in errors or "link_expiry_days" in errors:
+        return
+    if reminder and reminder >= expiry:
+        errors["reminder_after_days"] = str(
+            _l(
+                "The reminder must go out before the link stops working: fewer than %(days)s days.",
+                days=expiry,
+            )
+        )
+
+
+def _checked(organisation: Organisation, values: dict[str, Any]) -> tuple[dict, dict[str, str]]:
+    unknown = set(values) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"not an organisation setting: {', '.join(sorted(unknown))}")
+    cleaned, errors = _clean(values)
+    _check_reminder_before_expiry(organisation, cleaned, errors)
+    return cleaned, errors
+
+
+def settings_errors(organisation: Organisation, **values: Any) -> dict[str, str]:
+    """What update_settings would refuse, by field; changes nothing."""
+    return _checked(organisation, values)[1]
+
+
+def update_settings(
+    organisation: Organisation,
+    actor: User,
+    now: datetime,
+    remote_addr: str | None = None,
+    **values: Any,
+) -> dict[str, list]:
+    """Change the settings named in `values`; returns what changed as {field: [old, new]}.
+
+    All or nothing: when any value is not allowed, InvalidSettings names them all and the
+    organisation is left as it was.
+    """
+    cleaned, errors = _checked(organisation, values)
+    if errors:
+        raise InvalidSettings(errors)
+    changes = {
+        field: [getattr(organisation, field), value]
+        for field, value in cleaned.items()
+        if getattr(organisation, field) != value
+    }
+    for field, (_old, new) in changes.items():
+        setattr(organisation, field, new)
+    if changes:
+        record(
+            Action.SETTINGS_CHANGED,
+            now,
+            actor=actor,
+            organisation=organisation,
+            subject=organisation,
+            remote_addr=remote_addr,
+            changes=changes,
+        )
+    return changes

@@ -1,0 +1,118 @@
+"""The organisation settings form; the ranges it mentions are the domain's (LIMITS)."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import InputRequired, Length
+
+from survey.accounts.organisation_settings import LABELS, LIMITS
+
+WHOLE_NUMBER = _l("Fill in a whole number.")
+
+
+def _number_field(field: str, hint) -> IntegerField:
+    return IntegerField(
+        LABELS[field],
+        validators=[InputRequired(message=WHOLE_NUMBER)],
+        invalid_value_message=WHOLE_NUMBER,
+        description=hint,
+        # A text box with a number keypad: browsers' number spinners are hard to use.
+        render_kw={"inputmode": "numeric", "class": "input-short"},
+    )
+
+
+def _range(field: str) -> dict[str, int]:
+    low, high = LIMITS[field]
+    return {"low": low, "high": high}
+
+
+class SettingsForm(FlaskForm):
+    send_delay_days = _number_field(
+        "send_delay_days",
+        _l(
+            "From %(low)s to %(high)s. Only Monday to Friday count: a contact on Friday with 1 "
+            "working day gets its invitation on Monday.",
+            **_range("send_delay_days"),
+        ),
+    )
+    send_hour = _number_field(
+        "send_hour",
+        _l(
+            "From %(low)s to %(high)s, in the organisation's time zone: 9 means 09:00.",
+            **_range("send_hour"),
+        ),
+    )
+    reminder_after_days = _number_field(
+        "reminder_after_days",
+        _l(
+            "From %(low)s to %(high)s days after the invitation; 0 means no reminder. It must "
+            "be fewer than the days the link works.",
+            **_range("reminder_after_days"),
+        ),
+    )
+    link_expiry_days = _number_field(
+        "link_expiry_days",
+        _l(
+            "From %(low)s to %(high)s days after the invitation; after that the survey is closed.",
+            **_range("link_expiry_days"),
+        ),
+    )
+    fatigue_days = _number_field(
+        "fatigue_days",
+        _l(
+            "From %(low)s to %(high)s. Someone surveyed in this many days is not surveyed "
+            "again, also after another contact; 0 means no limit.",
+            **_range("fatigue_days"),
+        ),
+    )
+    min_group_size = _number_field(
+        "min_group_size",
+        _l(
+            "From %(low)s to %(high)s. Scores of a smaller group are not shown, so nobody can "
+            "tell who answered what.",
+            **_range("min_group_size"),
+        ),
+    )
+    timezone = SelectField(
+        LABELS["timezone"],
+        description=_l("Times in emails and on screens are shown in this zone."),
+        # The domain checks the zone, with its own message.
+        validate_choice=False,
+    )
+    locale = RadioField(
+        LABELS["locale"],
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        description=_l("Used when the language of an entrepreneur or a colleague is not known."),
+        validators=[InputRequired(message=_l("Choose Dutch or English."))],
+    )
+    contact_email = EmailField(
+        LABELS["contact_email"],
+        description=_l(
+            "Shown to entrepreneurs whose link has expired or who unsubscribed. Optional."
+        ),
+        validators=[Length(max=254)],
+    )
+    contact_phone = StringField(
+        LABELS["contact_phone"],
+        description=_l("Shown with the email address. Optional."),
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = sorted(available_timezones())
+
+    def values(self) -> dict:
+        """What the form says, by setting name (None where unreadable), for update_settings()."""
+        return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        """The domain's messages, each beside its field unless the field has one already."""
+        for name, message in errors.items():
+            if not self[name].errors:
+                self[name].errors.append(message)
