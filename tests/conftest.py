@@ -98,3 +98,16 @@ def log_in(client):
         )
 
     return log_in
+
+
+@pytest.fixture
+def mail_server(app, monkeypatch):
+    """A real SMTP server (aiosmtpd) on a free port, which the app's outbox sends to."""
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", server.port)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
+    yield server
+    server.stop()

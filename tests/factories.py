@@ -122,3 +122,29 @@ def stored_answers(response) -> dict:
         a.question.code: a.value if a.value is not None else a.text or a.option
         for a in response.answers
     }
+
+
+def contact(
+    org: Organisation,
+    manager: User,
+    *,
+    email: str = "eva@bakkerij.example",
+    registry_number: str | None = None,
+    contacted_on: date = date(2026, 11, 24),
+    locale: str = "nl",
+) -> Contact:
+    """A contact of `manager` with Eva of Bakkerij Van Dam (not yet invited)."""
+    made = Contact(
+        organisation_id=org.id,
+        account_manager_id=manager.id,
+        company_name="Bakkerij Van Dam",
+        registry_number=registry_number,
+        person_name="Eva de Vries",
+        email=email,
+        locale=locale,
+        contacted_on=contacted_on,
+        channel=Channel.VISIT,
+        subject="Uitbreiding van de winkel",
+    )
+    db.session.add(made)
+    return made

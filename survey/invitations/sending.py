@@ -164,6 +164,12 @@ class InvitationDelivery:
         ):
             invitation.mark_failed()
 
+    def cancelled(self, email: OutboundEmail, now: datetime) -> None:
+        invitation = self._invitation(email)
+        # Its address was suppressed after it was queued: say so on the invitation too.
+        if invitation is not None and invitation.state is InvitationState.SCHEDULED:
+            apply_suppression_rules(invitation, now)
+
     def retried(self, email: OutboundEmail, now: datetime) -> None:
         invitation = self._invitation(email)
         if invitation is not None and invitation.state is InvitationState.FAILED:

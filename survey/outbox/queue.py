@@ -29,7 +29,12 @@ from sqlalchemy import and_, or_, select, update
 from survey.claims import lock_for_claiming
 from survey.extensions import db
 from survey.outbox.models import EmailStatus, OutboundEmail, SuppressionKind
-from survey.outbox.smtp import DeliveryFailure, PermanentFailure, TemporaryFailure
+from survey.outbox.smtp import (
+    SMTP_POLICY,
+    DeliveryFailure,
+    PermanentFailure,
+    TemporaryFailure,
+)
 from survey.outbox.suppressions import lift_bounce, suppress_address, suppression_of
 
 log = logging.getLogger(__name__)
@@ -62,6 +67,8 @@ class DeliveryHooks(Protocol):
     def failed(self, email: OutboundEmail, now: datetime) -> None: ...
 
     def retried(self, email: OutboundEmail, now: datetime) -> None: ...
+
+    def cancelled(self, email: OutboundEmail, now: datetime) -> None: ...
 
 
 def delivery_hooks() -> DeliveryHooks:
@@ -97,7 +104,7 @@ def enqueue(email: OutboundEmail, sender: str, now: datetime) -> OutboundEmail:
 
 def build_message(email: OutboundEmail, sender: str, now: datetime) -> EmailMessage:
     """The MIME message of an outbox row: plain text and HTML, with its stored headers."""
-    message = EmailMessage()
+    message = EmailMessage(policy=SMTP_POLICY)
     address = parseaddr(sender)[1]
     message["From"] = formataddr((email.sender_name, address)) if email.sender_name else sender
     message["To"] = email.recipient
@@ -108,8 +115,9 @@ def build_message(email: OutboundEmail, sender: str, now: datetime) -> EmailMess
     message["Message-ID"] = email.message_id or message_id_for(email.id, sender)
     for name, value in (email.headers or {}).items():
         message[name] = value
-    message.set_content(email.text_body)
-    message.add_alternative(email.html_body, subtype="html")
+    # Quoted-printable: 7-bit safe for every server, whatever the language or line length.
+    message.set_content(email.text_body, cte="quoted-printable")
+    message.add_alternative(email.html_body, subtype="html", cte="quoted-printable")
     return message
 
 
@@ -211,6 +219,7 @@ def send_one(
     now = clock()
     if reason := _unwanted_because(email, hooks, now):
         _cancel(email, reason)
+        hooks.cancelled(email, now)
         db.session.commit()
         return EmailStatus.CANCELLED
     message = build_message(email, sender, now)

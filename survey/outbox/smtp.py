@@ -10,8 +10,14 @@ from __future__ import annotations
 import smtplib
 import ssl
 from collections.abc import Mapping
+from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
+
+
+# CRLF line ends; headers unfolded up to SMTP's 998 characters, so that a long
+# List-Unsubscribe URL stays one plain line instead of being encoded.
+SMTP_POLICY = policy.SMTP.clone(max_line_length=998)
 
 
 class DeliveryFailure(Exception):
@@ -90,6 +96,7 @@ class SmtpTransport:
                 connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
                 if self.use_tls:
                     connection.starttls(context=context)
+            connection.ehlo_or_helo_if_needed()
             if self.username:
                 connection.login(self.username, self.password or "")
         except smtplib.SMTPAuthenticationError as error:
@@ -129,9 +136,12 @@ class SmtpTransport:
         if code not in (250, 251):
             raise _failure(code, answer, recipient=True)
         try:
-            code, answer = connection.data(message.as_bytes())
+            # smtplib leaves the line ends of bytes alone: SMTP wants CRLF.
+            code, answer = connection.data(message.as_bytes(policy=SMTP_POLICY))
         except smtplib.SMTPDataError as error:
             raise _failure(error.smtp_code, error.smtp_error) from error
+        if code != 250:
+            raise _failure(code, answer)
         return _answer(code, answer)
 
     def _reset(self) -> None:
