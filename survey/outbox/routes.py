@@ -2,6 +2,75 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from survey.accounts.models import Role
+from survey.clock import utcnow
+from survey.extensions import db
+from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
+from survey.outbox.overview import count_by_status, matching, newest_emails
+from survey.outbox.queue import NotRetryable, retry_by_hand
+from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("outbox", __name__)
+
+PAGE_SIZE = 50
+
+
+def _choice(enum_class, name: str):
+    """The filter value asked for in the query string, None for all; 404 for nonsense."""
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return enum_class(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/outbox")
+@roles_required(Role.ADMIN)
+def index():
+    status, purpose = _choice(EmailStatus, "status"), _choice(EmailPurpose, "purpose")
+    recipient = request.args.get("recipient", "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    scope = matching(scoped(select(OutboundEmail), OutboundEmail), purpose, recipient)
+    emails = newest_emails(scope, status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "outbox/index.html",
+        emails=emails[:PAGE_SIZE],
+        has_next=len(emails) > PAGE_SIZE,
+        page=page,
+        counts=count_by_status(scope),
+        purposes=list(EmailPurpose),
+        # The filters as query arguments, so status links and paging keep the others.
+        filters={
+            "status": status.value if status else None,
+            "purpose": purpose.value if purpose else None,
+            "recipient": recipient or None,
+        },
+    )
+
+
+@bp.get("/outbox/<int:email_id>")
+@roles_required(Role.ADMIN)
+def detail(email_id: int):
+    email = get_scoped_or_404(OutboundEmail, email_id)
+    return render_template("outbox/detail.html", email=email)
+
+
+@bp.post("/outbox/<int:email_id>/retry")
+@roles_required(Role.ADMIN)
+def retry(email_id: int):
+    email = get_scoped_or_404(OutboundEmail, email_id)
+    try:
+        retry_by_hand(email, utcnow())
+    except NotRetryable as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        db.session.commit()
+        flash(_("The email to %(address)s will be sent again.", address=email.recipient), "info")
+    return redirect(url_for(".detail", email_id=email_id))
