@@ -55,5 +55,5 @@ SCHEDULE: list[tuple[str, Callable[[Callable[[], datetime]], object], int]] = [
     ("expire-invitations", lambda clock: expire_invitations(clock()), 15 * 60),
     ("queue-due-invitations", lambda clock: queue_due_invitations(clock()), 60),
     ("queue-due-reminders", lambda clock: queue_due_reminders(clock()), 5 * 60),
-    ("send-outbox", lambda clock: send_outbox(clock), 30),
+    ("send-outbox", lambda clock: send_outbox(clock), 10),
 ]
