@@ -41,6 +41,7 @@ class Contact(db.Model):
             name="uq_contact_once",
         ),
     )
+    owner_column = "account_manager_id"  # an account manager sees only their own contacts
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     account_manager_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)

@@ -2,6 +2,265 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+from datetime import datetime
+from pathlib import PurePath
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date, format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from survey.accounts.models import User
+from survey.clock import utcnow
+from survey.contacts.forms import ContactForm, ImportConfirmForm, ImportForm
+from survey.contacts.imports import (
+    COLUMN_LABELS,
+    COLUMN_NAMES,
+    MAX_BYTES,
+    MAX_ROWS,
+    REQUIRED,
+    ImportFileError,
+    import_rows,
+    preview_import,
+    rejected_csv,
+)
+from survey.contacts.logbook import (
+    ContactError,
+    channel_label,
+    contact_list,
+    count_contacts,
+    invitation_of,
+    local_today,
+    log_contact,
+    why_not_invited,
+)
+from survey.contacts.models import Contact, Source
+from survey.contacts.registry import format_registry_number
+from survey.extensions import db
+from survey.invitations.models import Invitation, InvitationState
+from survey.security import roles_required, scoped
 
 bp = Blueprint("contacts", __name__)
+
+PAGE_SIZE = 50
+
+bp.add_app_template_filter(format_registry_number, "registry_number")
+bp.add_app_template_filter(channel_label, "channel_label")
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _staff(active_only: bool = True) -> list[User] | None:
+    """Who may be named account manager; None for an account manager, who is always it."""
+    if not current_user.role.sees_whole_organisation:
+        return None
+    statement = scoped(select(User), User).order_by(User.name)
+    if active_only:
+        statement = statement.where(User.active)
+    return list(db.session.scalars(statement))
+
+
+def _chosen(staff: list[User] | None, user_id: int | None) -> User | None:
+    if staff is None:
+        return _me()
+    return next((user for user in staff if user.id == user_id), None)
+
+
+def _reasons(now: datetime):
+    zone = ZoneInfo(current_user.organisation.timezone)
+    return lambda invitation: why_not_invited(invitation, now, zone)
+
+
+@bp.get("/contacts")
+@roles_required()
+def index():
+    scope = scoped(select(Contact), Contact)
+    search = request.args.get("q", "").strip()[:200]
+    staff = _staff(active_only=False)
+    manager = request.args.get("manager", type=int) if staff is not None else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = contact_list(
+        scope,
+        account_manager_id=manager,
+        search=search,
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    return render_template(
+        "contacts/index.html",
+        rows=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        search=search,
+        manager=manager,
+        staff=staff,
+        total=count_contacts(scope, account_manager_id=manager, search=search),
+        why_not_invited=_reasons(utcnow()),
+    )
+
+
+def _when(moment: datetime) -> str:
+    """ "Monday 7 December at 09:00", in the viewer's language and the organisation's zone."""
+    return _(
+        "%(day)s at %(time)s",
+        day=format_date(moment, "EEEE d MMMM"),
+        time=format_time(moment, "HH:mm"),
+    )
+
+
+def _outcome(invitation: Invitation, now: datetime) -> str:
+    if invitation.state is InvitationState.SUPPRESSED:
+        return _(
+            "The contact has been logged. No survey invitation will be sent: %(reason)s.",
+            reason=_reasons(now)(invitation),
+        )
+    return _(
+        "The contact has been logged. The survey invitation goes out on %(when)s.",
+        when=_when(invitation.scheduled_at),
+    )
+
+
+def _show_problems(form: ContactForm, error: ContactError) -> None:
+    for name, message in error.problems.items():
+        field = form._fields.get(name) or form.email
+        field.errors = [*field.errors, str(message)]
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@roles_required()
+def new():
+    organisation, now, staff = current_user.organisation, utcnow(), _staff()
+    form = ContactForm(
+        staff=staff,
+        contacted_on=local_today(organisation, now),
+        locale=organisation.locale,
+        account_manager=current_user.id,
+    )
+    if form.validate_on_submit():
+        try:
+            contact = log_contact(
+                organisation,
+                _chosen(staff, form.account_manager.data if staff is not None else None),
+                company_name=form.company_name.data,
+                registry_number=form.registry_number.data,
+                person_name=form.person_name.data,
+                email=form.email.data,
+                locale=form.locale.data,
+                contacted_on=form.contacted_on.data,
+                channel=form.channel.data,
+                subject=form.subject.data,
+                source=Source.WEB,
+                now=now,
+                actor=_me(),
+            )
+        except ContactError as error:
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_outcome(invitation_of(contact), now), "info")
+            return redirect(url_for(".index"))
+    return render_template("contacts/new.html", form=form), 422 if form.errors else 200
+
+
+def _upload_page(form: ImportForm, status: int = 200):
+    return render_template(
+        "contacts/import.html",
+        form=form,
+        columns=[
+            (COLUMN_LABELS[column], names, column in REQUIRED)
+            for column, names in COLUMN_NAMES.items()
+        ],
+        max_megabytes=MAX_BYTES // (1024 * 1024),
+        max_rows=MAX_ROWS,
+    ), status
+
+
+@bp.route("/contacts/import", methods=["GET", "POST"])
+@roles_required()
+def import_upload():
+    staff = _staff()
+    form = ImportForm(staff=staff, account_manager=current_user.id)
+    if not form.validate_on_submit():
+        return _upload_page(form, 422 if form.errors else 200)
+    data = form.file.data.read(MAX_BYTES + 1)
+    default = _chosen(staff, form.account_manager.data if staff is not None else None)
+    try:
+        preview = preview_import(data, current_user.organisation, _me(), default, utcnow())
+    except ImportFileError as error:
+        form.file.errors.append(str(error))
+        return _upload_page(form, 422)
+    confirm = ImportConfirmForm(
+        formdata=None,
+        payload=data,
+        filename=secure_filename(form.file.data.filename or "")[:255],
+        account_manager=default.id if default else None,
+    )
+    return render_template("contacts/import_preview.html", preview=preview, form=confirm)
+
+
+def _preview_again(form: ImportConfirmForm):
+    """The confirmed file, read and checked again: the database may have changed meanwhile."""
+    staff = _staff()
+    default = _chosen(staff, form.account_manager.data if staff is not None else None)
+    return preview_import(form.payload.data, current_user.organisation, _me(), default, utcnow())
+
+
+def _lost_upload(form: ImportConfirmForm, error: ImportFileError | None = None):
+    messages = [str(error)] if error else [str(m) for m in form.payload.errors]
+    flash(" ".join(messages) or _("Please upload the file again."), "error")
+    return redirect(url_for(".import_upload"))
+
+
+@bp.post("/contacts/import/confirm")
+@roles_required()
+def import_confirm():
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        return _lost_upload(form)
+    try:
+        preview = _preview_again(form)
+    except ImportFileError as error:
+        return _lost_upload(form, error)
+    result = import_rows(preview, current_user.organisation, utcnow(), _me())
+    db.session.commit()
+    flash(
+        _(
+            "Import finished: %(imported)s imported, %(skipped)s skipped, "
+            "%(rejected)s not imported because of problems.",
+            imported=result.imported,
+            skipped=result.skipped,
+            rejected=result.rejected,
+        ),
+        "info",
+    )
+    if not result.rejected:
+        return redirect(url_for(".index"))
+    return render_template("contacts/import_done.html", result=result, preview=preview, form=form)
+
+
+@bp.post("/contacts/import/rejected")
+@roles_required()
+def import_rejected():
+    """The rows with problems as a CSV file, to correct in the spreadsheet and upload again."""
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        return _lost_upload(form)
+    try:
+        preview = _preview_again(form)
+    except ImportFileError as error:
+        return _lost_upload(form, error)
+    stem = PurePath(form.filename.data or "").stem or _("contacts")
+    response = send_file(
+        io.BytesIO(rejected_csv(preview, _("problems"))),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=f"{stem}-{_('problems')}.csv",
+    )
+    response.headers["Cache-Control"] = "no-store"  # names and addresses of entrepreneurs
+    return response

@@ -1,0 +1,158 @@
+"""Forms of the contact pages: log a contact, upload a CSV file, confirm its import."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from survey.accounts.models import User
+from survey.contacts.imports import MAX_BYTES
+from survey.contacts.logbook import CHANNEL_LABELS, LIMITS
+
+LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+
+
+class ContactDateField(DateField):
+    """A date from the browser's date picker, or typed the Dutch way where there is none."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, format=["%Y-%m-%d", "%d-%m-%Y"], **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please fill in a date like 31-12-2026.")) from None
+
+
+def _staff_choices(staff: list[User]) -> list[SelectChoice]:
+    return [SelectChoice(user.id, user.name) for user in staff]
+
+
+class ContactForm(FlaskForm):
+    """One contact. The account manager is chosen only by those who log for others."""
+
+    company_name = StringField(
+        _l("Company name"),
+        validators=[
+            InputRequired(message=_l("Please fill in the company name.")),
+            Length(max=LIMITS["company_name"]),
+        ],
+    )
+    registry_number = StringField(
+        _l("KvK or KBO number"),
+        validators=[Optional(), Length(max=30)],
+        description=_l("KvK: 8 digits. KBO: 10 digits, such as 0123.456.749."),
+    )
+    person_name = StringField(
+        _l("Contact person"),
+        validators=[
+            InputRequired(message=_l("Please fill in the name of the contact person.")),
+            Length(max=LIMITS["person_name"]),
+        ],
+    )
+    email = EmailField(
+        _l("Email address of the contact person"),
+        validators=[
+            InputRequired(message=_l("Please fill in the email address of the contact person.")),
+            Length(max=LIMITS["email"]),
+        ],
+    )
+    locale = RadioField(
+        _l("Language of the survey"),
+        choices=LANGUAGES,
+        validators=[InputRequired(message=_l("Please choose the language of the survey."))],
+    )
+    contacted_on = ContactDateField(
+        _l("Date of the contact"),
+        validators=[InputRequired(message=_l("Please fill in the date of the contact."))],
+    )
+    channel = RadioField(
+        _l("How did the contact take place?"),
+        validators=[InputRequired(message=_l("Please choose how the contact took place."))],
+    )
+    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=LIMITS["subject"])])
+    account_manager = SelectField(_l("Account manager"), coerce=int)
+
+    def __init__(self, *args, staff: list[User] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel.choices = [
+            SelectChoice(channel.value, str(label).capitalize())
+            for channel, label in CHANNEL_LABELS.items()
+        ]
+        if staff is None:
+            del self.account_manager
+        else:
+            self.account_manager.choices = _staff_choices(staff)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file"),
+        validators=[FileRequired(message=_l("Please choose a CSV file."))],
+        render_kw={"accept": ".csv,.txt,text/csv"},
+    )
+    account_manager = SelectField(_l("Account manager for rows that name none"), coerce=int)
+
+    def __init__(self, *args, staff: list[User] | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if staff is None:
+            del self.account_manager
+        else:
+            self.account_manager.choices = _staff_choices(staff)
+
+
+class PackedFileField(HiddenField):
+    """An uploaded file carried along in a hidden field, compressed and base64-encoded.
+
+    Confirming an import thus needs no state on the server: the file comes back with the
+    confirmation and is read and checked again. `data` is the file's bytes.
+    """
+
+    def _value(self) -> str:
+        return base64.b64encode(zlib.compress(self.data, 9)).decode("ascii") if self.data else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        if not valuelist[0]:
+            self.data = None
+            return
+        lost = _l("The uploaded file was lost on the way; please upload it again.")
+        try:
+            packed = base64.b64decode(valuelist[0].encode("ascii"), validate=True)
+            unpacker = zlib.decompressobj()
+            # Limited, so that a small forged payload cannot unpack into gigabytes.
+            self.data = unpacker.decompress(packed, MAX_BYTES + 1)
+        except (binascii.Error, zlib.error, UnicodeEncodeError):
+            self.data = None
+            raise ValueError(lost) from None
+        if len(self.data) > MAX_BYTES or unpacker.unconsumed_tail:
+            self.data = None
+            raise ValueError(lost)
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = PackedFileField(
+        validators=[DataRequired(message=_l("Please upload the file again."))]
+    )
+    filename = HiddenField(validators=[Length(max=255)])
+    # The default account manager chosen with the upload (coordinators and administrators).
+    account_manager = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -1,0 +1,451 @@
+"""Importing contacts from a spreadsheet saved as CSV: read it, preview every row, import.
+
+Spreadsheets arrive as Excel saves them: UTF-8 with or without a byte order mark, or
+Windows-1252; comma or semicolon separated; headers in Dutch or English. Nothing is written
+until the person confirms the preview, and then every good row is logged in one transaction
+through `log_contact`, so an imported contact is checked exactly like a typed one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from survey.accounts.models import Organisation, Role, User
+from survey.contacts.logbook import (
+    ContactDetails,
+    ContactError,
+    check_contact,
+    log_contact,
+)
+from survey.contacts.models import Channel, Contact, Source
+from survey.extensions import db
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+SEPARATORS = (";", ",", "\t")
+ZIP_START = b"PK\x03\x04"  # an .xlsx workbook is a zip file
+
+# Header names as people write them, compared by `_key` (no case, spaces, dashes, underscores).
+COLUMN_NAMES = {
+    "company_name": ("bedrijfsnaam", "bedrijf", "onderneming", "company", "company name"),
+    "registry_number": (
+        "kvk",
+        "kbo",
+        "kvk-nummer",
+        "kvk nr",
+        "kbo-nummer",
+        "ondernemingsnummer",
+        "registry number",
+        "company number",
+    ),
+    "person_name": ("contactpersoon", "naam", "contact person", "contact", "name"),
+    "email": ("e-mail", "email", "e-mailadres", "email address", "e-mail address", "mail"),
+    "locale": ("taal", "language"),
+    "contacted_on": ("datum", "contactdatum", "date", "contact date"),
+    "channel": ("kanaal", "contactvorm", "channel"),
+    "subject": ("onderwerp", "subject"),
+    "account_manager": ("accountmanager", "account manager"),
+}
+REQUIRED = ("company_name", "person_name", "email", "contacted_on", "channel")
+COLUMN_LABELS = {
+    "company_name": _l("company name"),
+    "registry_number": _l("KvK or KBO number"),
+    "person_name": _l("contact person"),
+    "email": _l("email address"),
+    "locale": _l("language"),
+    "contacted_on": _l("date"),
+    "channel": _l("channel"),
+    "subject": _l("subject"),
+    "account_manager": _l("account manager"),
+}
+CHANNEL_NAMES = {
+    Channel.VISIT: ("bezoek", "bedrijfsbezoek", "werkbezoek", "visit", "company visit"),
+    Channel.PHONE: ("telefoon", "telefonisch", "gebeld", "phone", "telephone", "call"),
+    Channel.EMAIL: ("e-mail", "email", "mail"),
+    Channel.COUNTER: ("balie", "loket", "counter", "desk"),
+    Channel.EVENT: ("evenement", "bijeenkomst", "event", "meeting", "workshop"),
+}
+LOCALE_NAMES = {
+    "nl": ("nl", "nederlands", "dutch", "nld", "nl-nl", "nl-be", "vlaams"),
+    "en": ("en", "engels", "english", "eng", "en-gb", "en-us"),
+}
+# Day first (31-12-2026, 31/12/2026, 31.12.2026, two-digit years as 20xx) or ISO (2026-12-31);
+# a time after the date, as some CRM exports add, is ignored.
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+_DAY_FIRST = re.compile(rf"^(\d{{1,2}})([-/.])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
+_ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
+# Excel would run a cell starting with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s\-_.]", "", text.strip().lstrip("\ufeff")).lower()
+
+
+_COLUMNS = {_key(name): column for column, names in COLUMN_NAMES.items() for name in names}
+_CHANNELS = {_key(name): channel for channel, names in CHANNEL_NAMES.items() for name in names}
+_LOCALES = {_key(name): code for code, names in LOCALE_NAMES.items() for name in names}
+_PROBLEM_COLUMNS = {"problems", "problemen"}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (too large, unreadable, columns missing)."""
+
+
+@dataclass
+class ImportRow:
+    """One data row of the file: what it says, and what would happen to it."""
+
+    line: int  # as the spreadsheet numbers it: the header is line 1
+    cells: list[str]
+    values: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    account_manager: User | None = None
+    details: ContactDetails | None = None
+    already_imported: bool = False
+    same_as_line: int | None = None
+
+    @property
+    def importable(self) -> bool:
+        return not self.problems and not self.already_imported and self.same_as_line is None
+
+
+@dataclass
+class ImportPreview:
+    separator: str
+    header: list[str]
+    rows: list[ImportRow]
+
+    @property
+    def importable(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.importable]
+
+    @property
+    def rejected(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.problems]
+
+    @property
+    def skipped(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.problems and not row.importable]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    skipped: int
+    rejected: int
+
+
+def decode_upload(data: bytes) -> str:
+    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV" on Windows; five bytes are undefined there, shown as a replacement.
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_separator(text: str) -> str:
+    """The separator of the header line: the candidate that occurs most often in it."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max(SEPARATORS, key=header.count)
+
+
+def parse_date(text: str) -> date:
+    """A date as spreadsheets write it; ValueError when it is none."""
+    text = text.strip()
+    if match := _ISO.match(text):
+        year, month, day = match.groups()
+    elif match := _DAY_FIRST.match(text):
+        day, _separator, month, year = match.groups()
+        year = f"20{year}" if len(year) == 2 else year
+    else:
+        raise ValueError(text)
+    return date(int(year), int(month), int(day))
+
+
+def parse_channel(text: str) -> Channel:
+    try:
+        return _CHANNELS[_key(text)]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def parse_locale(text: str) -> str | None:
+    """The language code; None when the cell is empty (the organisation's language applies)."""
+    if not text.strip():
+        return None
+    try:
+        return _LOCALES[_key(text)]
+    except KeyError:
+        raise ValueError(text) from None
+
+
+def map_columns(header: list[str]) -> dict[str, int]:
+    """Which column holds which value; ImportFileError names missing or doubled columns."""
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        column = _COLUMNS.get(_key(name))
+        if column is None:
+            continue
+        if column in columns:
+            raise ImportFileError(
+                _l(
+                    "The columns %(first)s and %(second)s both hold the %(what)s; keep one.",
+                    first=header[columns[column]].strip(),
+                    second=name.strip(),
+                    what=COLUMN_LABELS[column],
+                )
+            )
+        columns[column] = index
+    missing = [str(COLUMN_LABELS[column]) for column in REQUIRED if column not in columns]
+    if missing:
+        raise ImportFileError(
+            _l(
+                "The file has no column for: %(missing)s. The first line must name the columns, "
+                "for example: %(example)s.",
+                missing=", ".join(missing),
+                example="bedrijfsnaam;kvk;contactpersoon;e-mail;taal;datum;kanaal;onderwerp",
+            )
+        )
+    return columns
+
+
+def read_records(data: bytes) -> tuple[str, list[list[str]]]:
+    """The separator and the records of the file, refusing what is too large to preview."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(
+            _l("The file is larger than %(size)s MB. Split it into smaller files.", size=2)
+        )
+    if data.startswith(ZIP_START):
+        raise ImportFileError(
+            _l("This is an Excel workbook, not a CSV file. In Excel, save it as CSV first.")
+        )
+    text = decode_upload(data)
+    separator = sniff_separator(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        records = list(reader)
+    except csv.Error:
+        raise ImportFileError(
+            _l("The file cannot be read as CSV: line %(line)s is damaged.", line=reader.line_num)
+        ) from None
+    if sum(1 for record in records if any(cell.strip() for cell in record)) > MAX_ROWS + 1:
+        raise ImportFileError(
+            _l(
+                "The file has more than %(number)s rows. Split it into smaller files.",
+                number=MAX_ROWS,
+            )
+        )
+    return separator, records
+
+
+def _cell(record: list[str], columns: dict[str, int], column: str) -> str:
+    index = columns.get(column)
+    return record[index].strip() if index is not None and index < len(record) else ""
+
+
+BAD_VALUE = {
+    "contacted_on": _l("%(value)s is not a date: write it as 31-12-2026 or 2026-12-31."),
+    "channel": _l(
+        "%(value)s is not a channel: use visit, phone, email, counter or event "
+        "(or bezoek, telefoon, e-mail, balie, evenement)."
+    ),
+    "locale": _l("%(value)s is not a language: use nl or en."),
+}
+PARSERS = {"contacted_on": parse_date, "channel": parse_channel, "locale": parse_locale}
+
+
+class _RowReader:
+    """Turns records into checked rows, for one upload by one member of staff."""
+
+    def __init__(
+        self,
+        organisation: Organisation,
+        uploader: User,
+        default_account_manager: User | None,
+        now: datetime,
+    ) -> None:
+        self.organisation, self.uploader, self.now = organisation, uploader, now
+        own_only = uploader.role is Role.ACCOUNT_MANAGER
+        self.default = uploader if own_only else default_account_manager
+        staff = select(User).where(User.organisation_id == organisation.id)
+        self.staff = {user.email.lower(): user for user in db.session.scalars(staff)}
+
+    def account_manager(self, named: str, problems: dict) -> User | None:
+        if not named:
+            return self.default
+        user = self.staff.get(named.lower())
+        if self.uploader.role is Role.ACCOUNT_MANAGER and user is not self.uploader:
+            problems["account_manager"] = _l(
+                "You import your own contacts only; this row names %(who)s.", who=named
+            )
+        elif user is None:
+            problems["account_manager"] = _l(
+                "%(who)s is not a member of staff of your organisation.", who=named
+            )
+        return user
+
+    def parsed_values(self, row: ImportRow, problems: dict) -> dict:
+        values = {}
+        for column, parse in PARSERS.items():
+            text = row.values.get(column, "")
+            try:
+                values[column] = parse(text) if text else None
+            except ValueError:
+                problems[column] = str(BAD_VALUE[column]) % {"value": text}
+                values[column] = None
+        return values
+
+    def read(self, line: int, record: list[str], columns: dict[str, int]) -> ImportRow:
+        row = ImportRow(
+            line, record, {column: _cell(record, columns, column) for column in columns}
+        )
+        problems: dict[str, str] = {}  # the first problem of each column
+        row.account_manager = self.account_manager(row.values.get("account_manager", ""), problems)
+        try:
+            row.details = check_contact(
+                self.organisation,
+                row.account_manager,
+                company_name=row.values.get("company_name"),
+                registry_number=row.values.get("registry_number"),
+                person_name=row.values.get("person_name"),
+                email=row.values.get("email"),
+                subject=row.values.get("subject"),
+                now=self.now,
+                actor=self.uploader,
+                **self.parsed_values(row, problems),
+            )
+        except ContactError as error:
+            for column, message in error.problems.items():
+                problems.setdefault(column, message)
+        row.problems = [
+            f"{str(label).capitalize()}: {problems[column]}"
+            for column, label in COLUMN_LABELS.items()
+            if column in problems
+        ]
+        return row
+
+
+def _logged_keys(organisation: Organisation, rows: list[ImportRow]) -> set[tuple]:
+    """The (account manager, email, date, channel) of contacts the organisation has already."""
+    emails = sorted({row.details.email for row in rows if row.details})
+    keys = set()
+    for start in range(0, len(emails), 500):  # databases limit the number of parameters
+        keys.update(
+            db.session.execute(
+                select(
+                    Contact.account_manager_id,
+                    Contact.email,
+                    Contact.contacted_on,
+                    Contact.channel,
+                ).where(
+                    Contact.organisation_id == organisation.id,
+                    Contact.email.in_(emails[start : start + 500]),
+                )
+            ).tuples()
+        )
+    return keys
+
+
+def _mark_duplicates(organisation: Organisation, rows: list[ImportRow]) -> None:
+    logged = _logged_keys(organisation, rows)
+    first_line: dict[tuple, int] = {}
+    for row in rows:
+        if row.problems or row.details is None:
+            continue
+        details = row.details
+        key = (row.account_manager.id, details.email, details.contacted_on, details.channel)
+        if key in logged:
+            row.already_imported = True
+        elif key in first_line:
+            row.same_as_line = first_line[key]
+        else:
+            first_line[key] = row.line
+
+
+def preview_import(
+    data: bytes,
+    organisation: Organisation,
+    uploader: User,
+    default_account_manager: User | None,
+    now: datetime,
+) -> ImportPreview:
+    """Every row of the file with its problems and duplicates; writes nothing.
+
+    Rows without an account manager of their own go to `default_account_manager`; an account
+    manager's upload always goes to the uploader.
+    """
+    separator, records = read_records(data)
+    numbered = [
+        (line, record)
+        for line, record in enumerate(records, start=1)
+        if any(cell.strip() for cell in record)
+    ]
+    if not numbered:
+        raise ImportFileError(_l("The file is empty."))
+    (_header_line, header), body = numbered[0], numbered[1:]
+    columns = map_columns(header)
+    reader = _RowReader(organisation, uploader, default_account_manager, now)
+    rows = [reader.read(line, record, columns) for line, record in body]
+    if not rows:
+        raise ImportFileError(_l("The file has a header line but no contacts."))
+    _mark_duplicates(organisation, rows)
+    return ImportPreview(separator, header, rows)
+
+
+def import_rows(
+    preview: ImportPreview, organisation: Organisation, now: datetime, actor: User
+) -> ImportResult:
+    """Log every importable row of the preview; the caller commits them as one.
+
+    A row that turns out to be logged already (someone logged it a moment ago) is skipped.
+    """
+    imported = 0
+    for row in preview.importable:
+        try:
+            log_contact(
+                organisation,
+                row.account_manager,
+                source=Source.CSV,
+                now=now,
+                actor=actor,
+                **asdict(row.details),
+            )
+        except ContactError:
+            continue
+        imported += 1
+    rows = len(preview.rows)
+    rejected = len(preview.rejected)
+    return ImportResult(imported=imported, skipped=rows - rejected - imported, rejected=rejected)
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def rejected_csv(preview: ImportPreview, problems_heading: str) -> bytes:
+    """The rows with problems, as the file had them plus a column saying what is wrong.
+
+    Same separator, UTF-8 with a byte order mark so that Excel shows accented letters.
+    """
+    kept = [
+        index for index, name in enumerate(preview.header) if _key(name) not in _PROBLEM_COLUMNS
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=preview.separator, lineterminator="\r\n")
+    writer.writerow([preview.header[index] for index in kept] + [problems_heading])
+    for row in preview.rejected:
+        cells = [row.cells[index] if index < len(row.cells) else "" for index in kept]
+        writer.writerow([_spreadsheet_safe(cell) for cell in cells + [" ".join(row.problems)]])
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
