@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
+SMTP_PORT ?= 8025
+MAILBOX := instance/mailbox
 export FLASK_APP := wsgi
 
 .PHONY: install translations extract-messages migrate demo run test lint clean
@@ -33,9 +35,17 @@ migrate: install
 demo: migrate
 	$(BIN)/flask demo
 
+# Email goes to a local SMTP server that keeps it in a Maildir for the Mailbox page; the traps stop
+# that server with the app (a background job of a script ignores Ctrl-C, so it must be killed).
 run: translations demo
+	mkdir -p $(MAILBOX)/cur $(MAILBOX)/new $(MAILBOX)/tmp
 	@echo "Spiegel runs at http://$(HOST):$(PORT)/  (stop with Ctrl-C)"
-	BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Its email arrives in the Mailbox: http://$(HOST):$(PORT)/dev/mailbox"
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(SMTP_PORT) -c aiosmtpd.handlers.Mailbox $(MAILBOX) & \
+	smtp=$$!; trap 'kill $$smtp 2>/dev/null' EXIT; trap 'exit 130' INT TERM HUP; \
+	SCHEDULER_ENABLED=1 BASE_URL=http://$(HOST):$(PORT) \
+	MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) DEV_MAILBOX_DIR=$(CURDIR)/$(MAILBOX) \
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest -rs
@@ -45,5 +55,5 @@ lint: install
 	$(BIN)/ruff format --check survey tests config.py wsgi.py
 
 clean:
-	rm -rf $(VENV) instance/spiegel.db .pytest_cache
+	rm -rf $(VENV) instance/spiegel.db $(MAILBOX) .pytest_cache
 	find survey/translations -name '*.mo' -delete

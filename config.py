@@ -72,10 +72,13 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Spiegel <noreply@localhost>")
 
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+    # The Maildir the local SMTP server of `make run` writes to, shown on the Mailbox page.
+    DEV_MAILBOX_DIR: str | None = None
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    DEV_MAILBOX_DIR = os.environ.get("DEV_MAILBOX_DIR") or str(ROOT / "instance" / "mailbox")
 
 
 class TestConfig(Config):
