@@ -19,7 +19,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from survey.accounts.models import User
@@ -119,6 +119,9 @@ class ImportForm(FlaskForm):
             self.account_manager.choices = _staff_choices(staff)
 
 
+LOST_UPLOAD = _l("The uploaded file was lost on the way; please upload it again.")
+
+
 class PackedFileField(HiddenField):
     """An uploaded file carried along in a hidden field, compressed and base64-encoded.
 
@@ -132,27 +135,24 @@ class PackedFileField(HiddenField):
     def process_formdata(self, valuelist: list[str]) -> None:
         if not valuelist:
             return
-        if not valuelist[0]:
-            self.data = None
-            return
-        lost = _l("The uploaded file was lost on the way; please upload it again.")
         try:
             packed = base64.b64decode(valuelist[0].encode("ascii"), validate=True)
             unpacker = zlib.decompressobj()
             # Limited, so that a small forged payload cannot unpack into gigabytes.
-            self.data = unpacker.decompress(packed, MAX_BYTES + 1)
+            data = unpacker.decompress(packed, MAX_BYTES + 1)
         except (binascii.Error, zlib.error, UnicodeEncodeError):
-            self.data = None
-            raise ValueError(lost) from None
-        if len(self.data) > MAX_BYTES or unpacker.unconsumed_tail:
-            self.data = None
-            raise ValueError(lost)
+            raise ValueError(LOST_UPLOAD) from None
+        if not data or len(data) > MAX_BYTES or unpacker.unconsumed_tail:
+            raise ValueError(LOST_UPLOAD)
+        self.data = data
+
+    def pre_validate(self, form) -> None:
+        if not self.data and not self.process_errors:
+            raise ValidationError(LOST_UPLOAD)
 
 
 class ImportConfirmForm(FlaskForm):
-    payload = PackedFileField(
-        validators=[DataRequired(message=_l("Please upload the file again."))]
-    )
+    payload = PackedFileField()
     filename = HiddenField(validators=[Length(max=255)])
     # The default account manager chosen with the upload (coordinators and administrators).
     account_manager = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -56,15 +56,15 @@ COLUMN_NAMES = {
 }
 REQUIRED = ("company_name", "person_name", "email", "contacted_on", "channel")
 COLUMN_LABELS = {
-    "company_name": _l("company name"),
+    "company_name": _l("Company name"),
     "registry_number": _l("KvK or KBO number"),
-    "person_name": _l("contact person"),
-    "email": _l("email address"),
-    "locale": _l("language"),
-    "contacted_on": _l("date"),
-    "channel": _l("channel"),
-    "subject": _l("subject"),
-    "account_manager": _l("account manager"),
+    "person_name": _l("Contact person"),
+    "email": _l("Email address"),
+    "locale": _l("Language"),
+    "contacted_on": _l("Date"),
+    "channel": _l("Channel"),
+    "subject": _l("Subject"),
+    "account_manager": _l("Account manager"),
 }
 CHANNEL_NAMES = {
     Channel.VISIT: ("bezoek", "bedrijfsbezoek", "werkbezoek", "visit", "company visit"),
@@ -201,7 +201,7 @@ def map_columns(header: list[str]) -> dict[str, int]:
         if column in columns:
             raise ImportFileError(
                 _l(
-                    "The columns %(first)s and %(second)s both hold the %(what)s; keep one.",
+                    "The columns %(first)s and %(second)s both hold: %(what)s. Keep one of them.",
                     first=header[columns[column]].strip(),
                     second=name.strip(),
                     what=COLUMN_LABELS[column],
@@ -330,7 +330,7 @@ class _RowReader:
             for column, message in error.problems.items():
                 problems.setdefault(column, message)
         row.problems = [
-            f"{str(label).capitalize()}: {problems[column]}"
+            f"{label}: {problems[column]}"
             for column, label in COLUMN_LABELS.items()
             if column in problems
         ]
@@ -343,7 +343,8 @@ def _logged_keys(organisation: Organisation, rows: list[ImportRow]) -> set[tuple
     keys = set()
     for start in range(0, len(emails), 500):  # databases limit the number of parameters
         keys.update(
-            db.session.execute(
+            tuple(row)
+            for row in db.session.execute(
                 select(
                     Contact.account_manager_id,
                     Contact.email,
@@ -353,7 +354,7 @@ def _logged_keys(organisation: Organisation, rows: list[ImportRow]) -> set[tuple
                     Contact.organisation_id == organisation.id,
                     Contact.email.in_(emails[start : start + 500]),
                 )
-            ).tuples()
+            )
         )
     return keys
 

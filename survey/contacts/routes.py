@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename
 
 from survey.accounts.models import User
 from survey.clock import utcnow
-from survey.contacts.forms import ContactForm, ImportConfirmForm, ImportForm
+from survey.contacts.forms import LOST_UPLOAD, ContactForm, ImportConfirmForm, ImportForm
 from survey.contacts.imports import (
     COLUMN_LABELS,
     COLUMN_NAMES,
@@ -31,6 +31,7 @@ from survey.contacts.imports import (
 from survey.contacts.logbook import (
     ContactError,
     channel_label,
+    check_contact,
     contact_list,
     count_contacts,
     invitation_of,
@@ -38,7 +39,7 @@ from survey.contacts.logbook import (
     log_contact,
     why_not_invited,
 )
-from survey.contacts.models import Contact, Source
+from survey.contacts.models import Contact
 from survey.contacts.registry import format_registry_number
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
@@ -127,9 +128,26 @@ def _outcome(invitation: Invitation, now: datetime) -> str:
 
 
 def _show_problems(form: ContactForm, error: ContactError) -> None:
+    """The domain's problems beside their fields, where the form found nothing wrong yet."""
     for name, message in error.problems.items():
         field = form._fields.get(name) or form.email
-        field.errors = [*field.errors, str(message)]
+        if not field.errors:
+            field.errors = [str(message)]
+
+
+def _contact_values(form: ContactForm, staff: list[User] | None) -> dict:
+    chosen = form.account_manager.data if staff is not None else None
+    return {
+        "account_manager": _chosen(staff, chosen),
+        "company_name": form.company_name.data,
+        "registry_number": form.registry_number.data,
+        "person_name": form.person_name.data,
+        "email": form.email.data,
+        "locale": form.locale.data,
+        "contacted_on": form.contacted_on.data,
+        "channel": form.channel.data,
+        "subject": form.subject.data,
+    }
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -145,19 +163,7 @@ def new():
     if form.validate_on_submit():
         try:
             contact = log_contact(
-                organisation,
-                _chosen(staff, form.account_manager.data if staff is not None else None),
-                company_name=form.company_name.data,
-                registry_number=form.registry_number.data,
-                person_name=form.person_name.data,
-                email=form.email.data,
-                locale=form.locale.data,
-                contacted_on=form.contacted_on.data,
-                channel=form.channel.data,
-                subject=form.subject.data,
-                source=Source.WEB,
-                now=now,
-                actor=_me(),
+                organisation, **_contact_values(form, staff), now=now, actor=_me()
             )
         except ContactError as error:
             _show_problems(form, error)
@@ -165,6 +171,12 @@ def new():
             db.session.commit()
             flash(_outcome(invitation_of(contact), now), "info")
             return redirect(url_for(".index"))
+    elif form.is_submitted():
+        # Say everything that is wrong at once, not what the form checks first and the rest later.
+        try:
+            check_contact(organisation, **_contact_values(form, staff), now=now, actor=_me())
+        except ContactError as error:
+            _show_problems(form, error)
     return render_template("contacts/new.html", form=form), 422 if form.errors else 200
 
 
@@ -213,7 +225,7 @@ def _preview_again(form: ImportConfirmForm):
 
 def _lost_upload(form: ImportConfirmForm, error: ImportFileError | None = None):
     messages = [str(error)] if error else [str(m) for m in form.payload.errors]
-    flash(" ".join(messages) or _("Please upload the file again."), "error")
+    flash(" ".join(messages) or str(LOST_UPLOAD), "error")
     return redirect(url_for(".import_upload"))
 
 
