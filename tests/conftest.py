@@ -111,3 +111,19 @@ def mail_server(app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real local SMTP server storing mail in a Maildir, as `make run` starts it."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    from tests.devmail.emails import SmtpServer
+    from tests.mailserver import free_port
+
+    mail_dir = tmp_path / "mailbox"
+    controller = Controller(Mailbox(mail_dir), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield SmtpServer(controller.hostname, controller.port, mail_dir)
+    controller.stop()

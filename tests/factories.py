@@ -148,3 +148,13 @@ def contact(
     )
     db.session.add(made)
     return made
+
+
+def outbound_email(invitation: Invitation, purpose=None, now: datetime | None = None):
+    """The invitation's email, queued in the outbox as the jobs would queue it."""
+    from survey.invitations.emails import compose_email
+    from survey.outbox.models import EmailPurpose
+    from survey.outbox.queue import enqueue
+
+    email = compose_email(invitation, purpose or EmailPurpose.INVITATION)
+    return enqueue(email, "Spiegel <noreply@localhost>", now or utcnow())

@@ -6,7 +6,7 @@ import pytest
 
 from survey.accounts.models import Role
 from survey.extensions import db
-from survey.invitations.models import InvitationState
+from survey.invitations.models import Invitation, InvitationState
 from tests import factories
 
 PUBLIC_ENDPOINTS = {
@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = {
     "responding.survey",
     "responding.submit",
     "responding.thanks",
+    "unsubscribe.page",
 }
 
 
@@ -43,6 +44,8 @@ def two_organisations(app):
             "joris_sent": factories.invitation(org_a, joris, email="klant3@x.example").id,
             "b_sent": factories.invitation(org_b, email="klant4@x.example").id,
         }
+        ids["a_email"] = factories.outbound_email(db.session.get(Invitation, ids["sanne_sent"])).id
+        ids["b_email"] = factories.outbound_email(db.session.get(Invitation, ids["b_sent"])).id
         db.session.commit()
         return ids
 
@@ -92,15 +95,22 @@ def _staff_rules(app):
     return [
         rule
         for rule in app.url_map.iter_rules()
-        if rule.endpoint not in PUBLIC_ENDPOINTS and "GET" in rule.methods
+        if rule.endpoint not in PUBLIC_ENDPOINTS
+        and "GET" in rule.methods
+        # Development only and 404 unless switched on; tests/devmail checks its login and absence.
+        and not rule.endpoint.startswith("mailbox.")
     ]
 
 
 def _records(ids: dict, org: str) -> dict:
     """URL values naming records of org "a" or org "b"."""
     if org == "a":
-        return {"invitation_id": ids["sanne_sent"], "user_id": ids["sanne"]}
-    return {"invitation_id": ids["b_sent"], "user_id": ids["b_admin"]}
+        return {
+            "invitation_id": ids["sanne_sent"],
+            "user_id": ids["sanne"],
+            "email_id": ids["a_email"],
+        }
+    return {"invitation_id": ids["b_sent"], "user_id": ids["b_admin"], "email_id": ids["b_email"]}
 
 
 def _url(rule, values: dict) -> str:

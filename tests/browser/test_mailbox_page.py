@@ -3,8 +3,6 @@ survey link opens in the whole window, as it would for the entrepreneur."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -15,17 +13,6 @@ from tests.devmail.emails import deliver, survey_email
 pytestmark = pytest.mark.browser
 
 WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _one_playwright_per_process():
-    """Playwright's sync API runs once per process, and tests/browser's Chromium lives for the
-    whole session but cannot be shared with this folder; run these on their own meanwhile."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    pytest.skip("tests/browser holds this run's Chromium: run `pytest tests/devmail` on its own")
 
 
 @pytest.fixture
