@@ -91,14 +91,12 @@ class SettingsForm(FlaskForm):
     )
     contact_email = EmailField(
         LABELS["contact_email"],
-        description=_l(
-            "Shown to entrepreneurs whose link has expired or who unsubscribed. Optional."
-        ),
+        description=_l("Shown to entrepreneurs whose link has expired or who unsubscribed."),
         validators=[Length(max=254)],
     )
     contact_phone = StringField(
         LABELS["contact_phone"],
-        description=_l("Shown with the email address. Optional."),
+        description=_l("Shown with the email address."),
         validators=[Length(max=40)],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
