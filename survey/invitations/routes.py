@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from survey.clock import utcnow
+from survey.contacts.logbook import why_not_invited
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import count_by_state, recent_invitations
+from survey.outbox.models import OutboundEmail
 from survey.responding.links import survey_url
 from survey.responding.models import Answer, Response
 from survey.security import get_scoped_or_404, roles_required, scoped
@@ -50,9 +55,18 @@ def detail(invitation_id: int):
         .where(Response.invitation_id == invitation.id)
         .options(selectinload(Response.answers).joinedload(Answer.question))
     )
+    emails = db.session.scalars(
+        select(OutboundEmail)
+        .where(OutboundEmail.invitation_id == invitation.id)
+        .order_by(OutboundEmail.id)
+    )
     return render_template(
         "invitations/detail.html",
         invitation=invitation,
         response=response,
+        emails=list(emails),
+        why_not_invited=why_not_invited(
+            invitation, utcnow(), ZoneInfo(invitation.organisation.timezone)
+        ),
         link=survey_url(invitation) if invitation.state.awaits_answer else None,
     )

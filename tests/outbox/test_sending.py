@@ -335,3 +335,13 @@ def test_an_address_suppressed_after_queueing_gets_nothing(app, mail_server, kin
     invitation = invitation_of(app, scene)
     assert invitation.state is InvitationState.SUPPRESSED
     assert invitation.suppression_reason.value == kind.value
+
+
+def test_the_invitation_page_shows_its_emails_and_their_errors(app, client, log_in, mail_server):
+    scene = log_contact(app)
+    mail_server.handler.rcpt_answers.append("451 4.7.1 Greylisted, try again later")
+    run(app, DUE)
+    log_in(scene.manager)
+    page = client.get(f"/invitations/{scene.invitation_id}")
+    assert page.status_code == 200
+    assert "451 4.7.1 Greylisted, try again later" in page.text
