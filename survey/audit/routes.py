@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from survey.accounts.models import Role, User
+from survey.accounts.organisation_settings import LABELS as SETTING_LABELS
 from survey.audit.models import AuditEvent
 from survey.audit.trail import recent_events
 from survey.extensions import db
@@ -15,17 +16,20 @@ from survey.security import roles_required, scoped
 bp = Blueprint("audit", __name__)
 
 
-def _shown(field: str, value: str) -> str:
+def _shown(field: str, value) -> str:
+    if value is None or value == "":
+        return "–"
     if field == "role":
         return Role(value).label
     if field == "active":
         return _("active") if value == "True" else _("blocked")
-    return value
+    return str(value)
 
 
 def describe_changes(event: AuditEvent) -> list[str]:
     """'role: account manager → administrator', in the viewer's language."""
     names = {"name": _("name"), "role": _("role"), "active": _("status")}
+    names.update({field: str(label) for field, label in SETTING_LABELS.items()})
     return [
         f"{names.get(field, field)}: {_shown(field, old)} → {_shown(field, new)}"
         for field, (old, new) in (event.detail or {}).get("changes", {}).items()
