@@ -95,8 +95,9 @@ def logged_in_admin(app, page):
     with app.app_context():
         org = factories.organisation()
         admin = factories.user(org, Role.ADMIN, email="admin@axe.example")
-        factories.invitation(org, admin)
+        sent = factories.invitation(org, admin)
         factories.invitation(org, admin, state=InvitationState.ANSWERED)
+        factories.outbound_email(sent)
         db.session.commit()
         admin_id = admin.id
     page.goto("/login")
@@ -111,6 +112,8 @@ def logged_in_admin(app, page):
 def test_the_staff_pages_are_accessible(page, logged_in_admin, locale):
     page.goto(f"/language/{locale}?next=/")
     invitation_link = page.locator("td a[href^='/invitations/']").first.get_attribute("href")
+    page.goto("/outbox")
+    email_link = page.locator("td a[href^='/outbox/']").first.get_attribute("href")
     for path in (
         "/",
         invitation_link,
@@ -119,15 +122,39 @@ def test_the_staff_pages_are_accessible(page, logged_in_admin, locale):
         f"/users/{logged_in_admin}",
         "/account",
         "/activity",
+        "/contacts",
+        "/contacts/new",
+        "/contacts/import",
+        "/settings",
+        "/outbox",
+        email_link,
     ):
         response = page.goto(path)
         assert response.status == 200, path
         assert_no_violations(page, locale)
 
 
-def test_staff_forms_with_errors_are_accessible(page, logged_in_admin):
-    page.goto("/users/new")
+@pytest.mark.parametrize("path", ["/users/new", "/contacts/new"])
+def test_staff_forms_with_errors_are_accessible(page, logged_in_admin, path):
+    page.goto(path)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert page.locator(".error-summary").is_visible()
     assert_no_violations(page, "nl")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_unsubscribe_pages_are_accessible(app, page, locale):
+    from survey.extensions import db
+    from survey.responding.tokens import Purpose, make_token
+    from tests import factories
+
+    with app.app_context():
+        invitation = factories.invitation(factories.organisation(), locale=locale)
+        db.session.commit()
+        token = make_token(invitation, Purpose.UNSUBSCRIBE, "test-secret")
+    page.goto(f"/u/{token}")
+    assert_no_violations(page, locale)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert_no_violations(page, locale)
