@@ -33,7 +33,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 demo: migrate
-	$(BIN)/flask demo
+	BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask demo
 
 # Email goes to a local SMTP server that keeps it in a Maildir for the Mailbox page; the traps stop
 # that server with the app (a background job of a script ignores Ctrl-C, so it must be killed).

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from survey.clock import utcnow
+from survey.devmail.fast_forward import send_planned_now
 from survey.devmail.mailbox import (
     clear_mailbox,
     open_email,
@@ -78,6 +81,23 @@ def html(key: str):
     response.headers["Content-Security-Policy"] = EMAIL_PAGE_POLICY
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
+
+
+@bp.post("/dev/mailbox/send-now")
+@roles_required()
+def send_now():
+    brought_forward, report = send_planned_now(utcnow)
+    flash(
+        _(
+            "Jobs run: planned invitations brought forward: %(planned)d; emails sent: %(sent)d.",
+            planned=brought_forward,
+            sent=report.outbox.sent,
+        ),
+        "info",
+    )
+    for error in report.outbox.errors[:3]:
+        flash(error, "error")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/dev/mailbox/clear")

@@ -7,12 +7,13 @@ claims its rows in the database. Several schedulers may therefore run side by si
 from __future__ import annotations
 
 import logging
-import os
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from flask.helpers import get_debug_flag
+from werkzeug.serving import is_running_from_reloader
 
 from survey.clock import utcnow
 from survey.extensions import db
@@ -51,16 +52,15 @@ def build_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
     return scheduler
 
 
-def is_serving_process(app: Flask) -> bool:
-    """Under the development reloader two processes load the app; only the child serves."""
-    if not app.debug:
-        return True
-    return os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+def is_serving_process() -> bool:
+    """Under the reloader (`FLASK_DEBUG=1 flask run`) two processes load the app: a parent that
+    watches the files and restarts a child that serves. Only the child runs the jobs."""
+    return not get_debug_flag() or is_running_from_reloader()
 
 
 def start_in_background(app: Flask) -> BackgroundScheduler | None:
     """Run the jobs inside this process (development: `SCHEDULER_ENABLED=1`), once."""
-    if EXTENSION_KEY in app.extensions or not is_serving_process(app):
+    if EXTENSION_KEY in app.extensions or not is_serving_process():
         return None
     scheduler = build_scheduler(app, BackgroundScheduler(timezone="UTC", daemon=True))
     scheduler.start()

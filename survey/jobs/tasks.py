@@ -11,7 +11,6 @@ from datetime import datetime
 from flask import current_app
 
 from survey.clock import utcnow
-from survey.extensions import db
 from survey.invitations.emails import sender_address
 from survey.invitations.sending import (
     expire_invitations,
@@ -40,13 +39,10 @@ class RunReport:
 
 def run_all(clock: Callable[[], datetime] = utcnow, transport: Transport | None = None):
     """Every job once, in the order that lets one run carry a contact all the way to an email."""
-    try:
-        expired = expire_invitations(clock())
-        invitations = queue_due_invitations(clock())
-        reminders = queue_due_reminders(clock())
-        outbox = send_outbox(clock, transport)
-    finally:
-        db.session.remove()
+    expired = expire_invitations(clock())
+    invitations = queue_due_invitations(clock())
+    reminders = queue_due_reminders(clock())
+    outbox = send_outbox(clock, transport)
     return RunReport(expired, invitations, reminders, outbox)
 
 

@@ -145,3 +145,31 @@ def test_only_development_with_a_maildir_has_a_mailbox():
     assert mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox", "ENV_NAME": "development"})
     assert not mailbox_enabled({"DEV_MAILBOX_DIR": None, "ENV_NAME": "development"})
     assert not mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox", "ENV_NAME": "production"})
+
+
+def test_send_planned_now_brings_the_invitation_of_a_new_contact_into_the_mailbox(
+    app, client, log_in, smtp_server, monkeypatch
+):
+    from datetime import timedelta
+
+    from survey.clock import utcnow
+    from survey.invitations.rules import invite_for_contact
+
+    monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", str(smtp_server.mail_dir))
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
+    with app.app_context():
+        org = factories.organisation()
+        manager = factories.user(org, email="sanne@nu.example")
+        today = utcnow()
+        contact = factories.contact(org, manager, contacted_on=today.date())
+        invitation = invite_for_contact(contact, org, today)
+        assert invitation.scheduled_at > today + timedelta(hours=1)
+        db.session.commit()
+    log_in("sanne@nu.example")
+    page = client.get("/dev/mailbox")
+    done = client.post(
+        "/dev/mailbox/send-now",
+        data={"csrf_token": csrf_token_in(page.text)},
+        follow_redirects=True,
+    )
+    assert done.status_code == 200 and "eva@bakkerij.example" in done.text

@@ -81,8 +81,8 @@ def test_the_development_server_runs_one_scheduler_in_the_serving_process(tmp_pa
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.db'}")
     with app.app_context():
         db.create_all()  # its jobs run at once, on an empty database of its own
-    app.debug = True
     # The reloader's watching parent process: no scheduler there.
+    monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
     assert start_in_background(app) is None
     # The serving child: one scheduler, with the four jobs; asking again starts no second.
