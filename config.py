@@ -70,6 +70,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Spiegel <noreply@localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP step
 
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
     # The Maildir the local SMTP server of `make run` writes to, shown on the Mailbox page.

@@ -82,7 +82,7 @@ class SmtpTransport:
             use_ssl=config["MAIL_USE_SSL"],
             username=config["MAIL_USERNAME"],
             password=config["MAIL_PASSWORD"],
-            timeout=config.get("MAIL_TIMEOUT", 30),
+            timeout=config["MAIL_TIMEOUT"],
         )
 
     def _connect(self) -> smtplib.SMTP:
