@@ -107,7 +107,7 @@ def index():
 
 
 def _when(moment: datetime) -> str:
-    """ "Monday 7 December at 09:00", in the viewer's language and the organisation's zone."""
+    """Like "Monday 7 December at 09:00": the viewer's language, the organisation's zone."""
     return _(
         "%(day)s at %(time)s",
         day=format_date(moment, "EEEE d MMMM"),

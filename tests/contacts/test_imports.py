@@ -392,7 +392,7 @@ def test_an_account_manager_imports_their_own_contacts_only(org, sanne, coordina
         (csv_bytes([DUTCH]), "no contacts"),
         (b"PK\x03\x04rest of a workbook", "Excel workbook"),
         (b"x" * (MAX_BYTES + 1), "larger than 2 MB"),
-        (csv_bytes([DUTCH] + [["a"] * 8] * (MAX_ROWS + 1)), "more than 5000 rows"),
+        (csv_bytes([DUTCH] + [["a"] * 8] * (MAX_ROWS + 1)), f"more than {MAX_ROWS} rows"),
         (b"Bedrijf;Naam\r\nBakkerij;Piet\r\n", "no column for: Email address, Date, Channel"),
     ],
 )
