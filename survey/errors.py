@@ -27,6 +27,10 @@ MESSAGES = {
         ),
     ),
     405: (_l("Something went wrong with this request"), _l("Please go back and try again.")),
+    413: (
+        _l("The file is too large"),
+        _l("Files of up to 2 MB can be uploaded. Split the file and try again."),
+    ),
     429: (
         _l("Too many attempts"),
         _l("For your security, please wait a few minutes before you try again."),

@@ -14,7 +14,6 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-
 # CRLF line ends; headers unfolded up to SMTP's 998 characters, so that a long
 # List-Unsubscribe URL stays one plain line instead of being encoded.
 SMTP_POLICY = policy.SMTP.clone(max_line_length=998)

@@ -1,10 +1,5 @@
 """The contact pages in headless Chromium: axe-core finds no WCAG 2.1 A/AA violations, in Dutch
-and English, and logging and importing work as people click through them.
-
-The browser fixtures live in tests/browser/conftest.py; a second Playwright in the same run
-cannot start, so these tests use those fixtures when they are in reach (moved to
-tests/conftest.py, or this file to tests/browser/) and skip with that reason otherwise.
-"""
+and English, and logging and importing work as people click through them."""
 
 from __future__ import annotations
 
@@ -25,14 +20,6 @@ pytestmark = pytest.mark.browser
 def day(offset: int) -> str:
     moment = utcnow().astimezone(ZoneInfo("Europe/Amsterdam")) + timedelta(days=offset)
     return moment.date().strftime("%d-%m-%Y")
-
-
-@pytest.fixture
-def page(request):
-    try:
-        return request.getfixturevalue("page")
-    except pytest.FixtureLookupError:
-        pytest.skip("the browser fixtures of tests/browser/conftest.py are out of reach")
 
 
 @pytest.fixture
