@@ -88,7 +88,7 @@ def test_a_contact_becomes_one_invitation_email_at_nine_the_next_working_day(
         "text/html",
     ]
     assert message["Subject"] == f"Hoe was uw contact met Sanne de Vries van {scene.org_name}?"
-    assert message["From"].display_name == f"Sanne de Vries – {scene.org_name}"
+    assert message["From"].addresses[0].display_name == f"Sanne de Vries – {scene.org_name}"
     assert message["Reply-To"].addresses[0].addr_spec == scene.manager
     text = message.get_body(("plain",)).get_content()
     assert "Beste Eva de Vries," in text
