@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation, Role
@@ -138,7 +139,7 @@ def test_the_bounds_themselves_are_allowed(ctx, field, low, high):
 def test_the_reminder_must_come_before_the_link_closes(ctx):
     org = factories.organisation()
     admin = factories.user(org, Role.ADMIN)
-    with pytest.raises(InvalidSettings) as refused:
+    with pytest.raises(InvalidSettings) as refused, force_locale("en"):
         update_settings(org, admin, utcnow(), reminder_after_days=14, link_expiry_days=14)
     assert "fewer than 14 days" in refused.value.errors["reminder_after_days"]
     with pytest.raises(InvalidSettings):

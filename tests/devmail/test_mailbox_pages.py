@@ -99,7 +99,7 @@ def test_emptying_the_mailbox_needs_the_form_and_then_removes_every_email(client
         "/dev/mailbox/clear", data={"csrf_token": csrf_token_in(page)}, follow_redirects=True
     )
     assert emptied.request.path == "/dev/mailbox"
-    assert "2 emails removed." in emptied.text
+    assert "2 e-mails verwijderd." in emptied.text
     assert "Eerste" not in emptied.text
     assert list((mailbox.mail_dir / "new").iterdir()) == []
 
