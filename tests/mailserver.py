@@ -80,3 +80,17 @@ class MailServer:
     @property
     def messages(self) -> list[EmailMessage]:
         return [item.message for item in self.handler.received]
+
+
+def process_environment(database_url: str, mail_port: int) -> dict[str, str]:
+    """The environment of a `flask …` process of our own on the test database, sending here."""
+    import os
+
+    return {
+        **os.environ,
+        "SPIEGEL_ENV": "test",
+        "TEST_DATABASE_URL": database_url,
+        "FLASK_APP": "wsgi",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(mail_port),
+    }

@@ -3,7 +3,6 @@ process), and inside the development server (once, not twice under the reloader)
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from survey.extensions import db
 from survey.invitations.rules import invite_for_contact
 from survey.jobs.scheduler import EXTENSION_KEY, start_in_background
 from tests import factories
+from tests.mailserver import process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,14 +52,7 @@ def test_jobs_run_once_reports_a_mail_server_that_is_down(app, monkeypatch):
 
 def test_the_scheduler_process_sends_a_due_invitation(app, database_url, mail_server):
     _contact_logged_days_ago(app)
-    environment = {
-        **os.environ,
-        "SPIEGEL_ENV": "test",
-        "TEST_DATABASE_URL": database_url,
-        "FLASK_APP": "wsgi",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(mail_server.port),
-    }
+    environment = process_environment(database_url, mail_server.port)
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "scheduler"],
         cwd=ROOT,

@@ -4,7 +4,6 @@ CI, where claims use SKIP LOCKED; SQLite, where they queue behind BEGIN IMMEDIAT
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -17,6 +16,7 @@ from survey.clock import utcnow
 from survey.extensions import db
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
 from tests import factories
+from tests.mailserver import process_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAILS = 1000
@@ -50,14 +50,7 @@ def test_two_scheduler_processes_send_each_of_1000_emails_exactly_once(
         )
         db.session.commit()
 
-    environment = {
-        **os.environ,
-        "SPIEGEL_ENV": "test",
-        "TEST_DATABASE_URL": database_url,
-        "FLASK_APP": "wsgi",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(mail_server.port),
-    }
+    environment = process_environment(database_url, mail_server.port)
     command = [sys.executable, "-m", "flask", "jobs", "run-once"]
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, text=True)
