@@ -345,3 +345,29 @@ def test_the_invitation_page_shows_its_emails_and_their_errors(app, client, log_
     page = client.get(f"/invitations/{scene.invitation_id}")
     assert page.status_code == 200
     assert "451 4.7.1 Greylisted, try again later" in page.text
+
+
+def test_a_contact_logged_on_friday_night_before_the_clock_change_is_emailed_monday_at_nine(
+    app, mail_server
+):
+    # Friday 23 October 2026, 23:30 in Amsterdam (summer time, UTC+2); summer time ends on
+    # Sunday, so Monday 09:00 is 08:00 UTC.
+    friday_night = datetime(2026, 10, 23, 21, 30, tzinfo=UTC)
+    monday_nine = datetime(2026, 10, 26, 8, tzinfo=UTC)
+    with app.app_context():
+        org = factories.organisation()
+        contact = factories.contact(org, factories.user(org), contacted_on=friday_night.date())
+        invite_for_contact(contact, org, friday_night)
+        db.session.commit()
+    for moment in (
+        friday_night + timedelta(minutes=5),
+        datetime(2026, 10, 24, 7, tzinfo=UTC),  # Saturday 09:00
+        datetime(2026, 10, 25, 8, tzinfo=UTC),  # Sunday 09:00
+        monday_nine - timedelta(minutes=1),  # Monday 08:59 in Amsterdam
+    ):
+        run(app, moment)
+    assert mail_server.received == []
+    run(app, monday_nine)
+    run(app, monday_nine + timedelta(hours=2))
+    assert len(mail_server.received) == 1
+    assert emails(app)[0].sent_at == monday_nine
