@@ -12,7 +12,10 @@ from survey.accounts.models import Organisation, Role, User
 from survey.accounts.staff import create_organisation, create_user
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
+from survey.invitations.emails import compose_email, sender_address
 from survey.invitations.models import Invitation, InvitationState, SuppressionReason
+from survey.outbox.models import EmailPurpose, EmailStatus
+from survey.outbox.queue import enqueue
 from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
 from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType
 from survey.responding.submission import submit_response
@@ -161,15 +164,26 @@ def _contact(organisation, manager: User, when: datetime, index: int, rng) -> Co
     )
 
 
+def _delivered(invitation: Invitation, purpose: EmailPurpose, at: datetime) -> None:
+    """The email as the outbox would have recorded it, so the Outbox page has a history."""
+    db.session.flush()
+    email = enqueue(compose_email(invitation, purpose), sender_address(), at)
+    email.status, email.attempts, email.sent_at = EmailStatus.SENT, 1, at
+    email.provider_response = "250 2.0.0 Ok: queued (demo)"
+
+
 def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> None:
     """Move the invitation through the life its age gives it."""
     age = now - sent_at
     if age.days >= 40 and rng.random() < 0.08:
-        invitation.suppress(SuppressionReason.RECENTLY_INVITED)
+        invitation.suppress(
+            SuppressionReason.RECENTLY_INVITED, previously_invited_at=sent_at - timedelta(days=34)
+        )
         return
     if sent_at > now:
         return  # still scheduled
     invitation.mark_sent(sent_at, organisation.link_expiry_days)
+    _delivered(invitation, EmailPurpose.INVITATION, sent_at)
     if rng.random() < 0.6 or age.days > 30:
         answered_at = sent_at + timedelta(hours=rng.randrange(1, 120))
         if answered_at < now and rng.random() < 0.85:
@@ -180,6 +194,7 @@ def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> No
             return
     if age.days >= 5:
         invitation.mark_reminded(sent_at + timedelta(days=5))
+        _delivered(invitation, EmailPurpose.REMINDER, sent_at + timedelta(days=5))
     if invitation.is_expired_at(now):
         invitation.mark_expired()
 
