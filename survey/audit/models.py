@@ -23,6 +23,7 @@ class Action(enum.StrEnum):
     USER_UPDATED = "user_updated"
     PASSWORD_CHANGED = "password_changed"
     SETTINGS_CHANGED = "settings_changed"
+    EMAIL_RETRIED = "email_retried"
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ _ACTION_LABELS = {
     Action.USER_UPDATED: _l("user changed"),
     Action.PASSWORD_CHANGED: _l("password changed"),
     Action.SETTINGS_CHANGED: _l("settings changed"),
+    Action.EMAIL_RETRIED: _l("email sent again by hand"),
 }
 
 

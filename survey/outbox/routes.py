@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from survey.accounts.models import Role
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
@@ -65,8 +68,17 @@ def detail(email_id: int):
 @roles_required(Role.ADMIN)
 def retry(email_id: int):
     email = get_scoped_or_404(OutboundEmail, email_id)
+    now = utcnow()
     try:
-        retry_by_hand(email, utcnow())
+        retry_by_hand(email, now)
+        record(
+            Action.EMAIL_RETRIED,
+            now,
+            actor=current_user,
+            subject=email,
+            remote_addr=request.remote_addr,
+            recipient=email.recipient,
+        )
     except NotRetryable as refusal:
         db.session.rollback()
         flash(str(refusal), "error")

@@ -4,8 +4,10 @@ failed one again."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from survey.accounts.models import Role
+from survey.audit.models import Action, AuditEvent
 from survey.extensions import db
 from survey.outbox.models import (
     EmailPurpose,
@@ -172,6 +174,10 @@ def test_sending_a_failed_email_again_makes_it_wait_for_the_sender(app, client, 
     assert (email.status, email.attempts) == (EmailStatus.PENDING, 0)
     with app.app_context():  # asking again means the address is worth a try: the bounce goes
         assert suppression_of(outbox["org"], "piet@garage.example") is None
+        [event] = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == Action.EMAIL_RETRIED)
+        ).all()
+        assert (event.subject_id, event.detail["recipient"]) == (email.id, "piet@garage.example")
 
 
 def test_a_sent_email_is_not_sent_again(app, client, log_in, outbox):
