@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
+from survey.listing import count_per_value
 
 
 def recent_invitations(
@@ -22,8 +23,4 @@ def recent_invitations(
 
 
 def count_by_state(scope: Select) -> dict[InvitationState, int]:
-    subquery = scope.with_only_columns(Invitation.state).subquery()
-    rows = db.session.execute(select(subquery.c.state, func.count()).group_by(subquery.c.state))
-    counts = dict.fromkeys(InvitationState, 0)
-    counts.update({InvitationState(state): number for state, number in rows})
-    return counts
+    return count_per_value(scope, Invitation.state, InvitationState)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 
 from survey.extensions import db
+from survey.listing import count_per_value
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
 
 
@@ -32,8 +33,4 @@ def newest_emails(
 
 
 def count_by_status(scope: Select) -> dict[EmailStatus, int]:
-    subquery = scope.with_only_columns(OutboundEmail.status).subquery()
-    rows = db.session.execute(select(subquery.c.status, func.count()).group_by(subquery.c.status))
-    counts = dict.fromkeys(EmailStatus, 0)
-    counts.update({EmailStatus(status): number for status, number in rows})
-    return counts
+    return count_per_value(scope, OutboundEmail.status, EmailStatus)
