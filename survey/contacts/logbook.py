@@ -11,9 +11,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -22,7 +20,7 @@ from survey.accounts.models import Organisation, Role, User
 from survey.contacts.models import Channel, Contact, Source
 from survey.contacts.registry import RegistryNumberError, normalise_registry_number
 from survey.extensions import db
-from survey.invitations.models import Invitation, SuppressionReason
+from survey.invitations.models import Invitation
 from survey.invitations.rules import invite_for_contact
 
 LOCALES = ("nl", "en")
@@ -259,20 +257,6 @@ def log_contact(
 
 def invitation_of(contact: Contact) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.contact_id == contact.id))
-
-
-def why_not_invited(invitation: Invitation, now: datetime, zone: ZoneInfo) -> str:
-    """The reason a suppressed invitation is not sent, as the account manager reads it."""
-    reason = invitation.suppression_reason
-    earlier = invitation.previously_invited_at
-    if reason is not SuppressionReason.RECENTLY_INVITED or earlier is None:
-        return reason.label if reason else ""
-    if earlier > now:
-        return _("an invitation to this person is already planned")
-    days = (now.astimezone(zone).date() - earlier.astimezone(zone).date()).days
-    if days == 0:
-        return _("invited today already")
-    return ngettext("invited %(num)d day ago", "invited %(num)d days ago", days)
 
 
 def _filtered(scope: Select, account_manager_id: int | None, search: str) -> Select:

@@ -37,12 +37,12 @@ from survey.contacts.logbook import (
     invitation_of,
     local_today,
     log_contact,
-    why_not_invited,
 )
 from survey.contacts.models import Contact
 from survey.contacts.registry import format_registry_number
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.overview import why_not_invited
 from survey.security import roles_required, scoped
 
 bp = Blueprint("contacts", __name__)

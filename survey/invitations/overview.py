@@ -1,12 +1,18 @@
-"""What staff see of invitations: the recent ones, and how many are in each state."""
+"""What staff see of invitations: the recent ones, how many are in each state, and why one was
+not sent."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
 from survey.extensions import db
-from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.models import Invitation, InvitationState, SuppressionReason
 from survey.listing import count_per_value
 
 
@@ -24,3 +30,17 @@ def recent_invitations(
 
 def count_by_state(scope: Select) -> dict[InvitationState, int]:
     return count_per_value(scope, Invitation.state, InvitationState)
+
+
+def why_not_invited(invitation: Invitation, now: datetime, zone: ZoneInfo) -> str:
+    """The reason a suppressed invitation is not sent, as the account manager reads it."""
+    reason = invitation.suppression_reason
+    earlier = invitation.previously_invited_at
+    if reason is not SuppressionReason.RECENTLY_INVITED or earlier is None:
+        return reason.label if reason else ""
+    if earlier > now:
+        return _("an invitation to this person is already planned")
+    days = (now.astimezone(zone).date() - earlier.astimezone(zone).date()).days
+    if days == 0:
+        return _("invited today already")
+    return ngettext("invited %(num)d day ago", "invited %(num)d days ago", days)

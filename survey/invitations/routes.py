@@ -9,10 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from survey.clock import utcnow
-from survey.contacts.logbook import why_not_invited
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
-from survey.invitations.overview import count_by_state, recent_invitations
+from survey.invitations.overview import count_by_state, recent_invitations, why_not_invited
 from survey.outbox.models import OutboundEmail
 from survey.responding.links import survey_url
 from survey.responding.models import Answer, Response

@@ -14,11 +14,11 @@ from survey.contacts.logbook import (
     count_contacts,
     invitation_of,
     log_contact,
-    why_not_invited,
 )
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
 from survey.invitations.models import InvitationState, SuppressionReason
+from survey.invitations.overview import why_not_invited
 from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
 from tests import factories
