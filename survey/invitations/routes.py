@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -42,6 +44,9 @@ def home():
         state=state,
         counts=count_by_state(scope),
         survey_url=survey_url,
+        why_not_invited=partial(
+            why_not_invited, now=utcnow(), zone=ZoneInfo(current_user.organisation.timezone)
+        ),
     )
 
 

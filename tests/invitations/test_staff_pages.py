@@ -145,3 +145,24 @@ def test_every_staff_url_with_a_record_of_another_organisation_is_404(
         assert client.get(other_url).status_code == expected, other_url
         checked += own != 403
     assert checked >= 1
+
+
+def test_the_lists_say_how_long_ago_a_recently_invited_person_was_invited(
+    app, client, log_in, two_organisations
+):
+    from datetime import timedelta
+
+    from survey.clock import utcnow
+    from survey.invitations.models import SuppressionReason
+
+    with app.app_context():
+        org = db.session.get(Invitation, two_organisations["sanne_sent"]).organisation
+        suppressed = factories.invitation(org, state=InvitationState.SCHEDULED)
+        suppressed.suppress(
+            SuppressionReason.RECENTLY_INVITED, previously_invited_at=utcnow() - timedelta(days=34)
+        )
+        db.session.commit()
+        suppressed_id = suppressed.id
+    log_in("coord@a.example")
+    assert "34 dagen geleden uitgenodigd" in client.get("/?state=suppressed").text
+    assert "34 dagen geleden uitgenodigd" in client.get(f"/invitations/{suppressed_id}").text
