@@ -371,3 +371,15 @@ def test_a_contact_logged_on_friday_night_before_the_clock_change_is_emailed_mon
     run(app, monday_nine + timedelta(hours=2))
     assert len(mail_server.received) == 1
     assert emails(app)[0].sent_at == monday_nine
+
+
+def test_what_staff_typed_is_escaped_in_the_html_email(app):
+    with app.app_context():
+        org = factories.organisation()
+        contact = factories.contact(org, factories.user(org))
+        contact.subject = "Terras <script>alert(1)</script> & meer"
+        invitation = invite_for_contact(contact, org, LOGGED)
+        email = factories.outbound_email(invitation)
+        assert "<script>" not in email.html_body
+        assert "Terras &lt;script&gt;alert(1)&lt;/script&gt; &amp; meer" in email.html_body
+        assert "over: Terras <script>alert(1)</script> & meer." in email.text_body
