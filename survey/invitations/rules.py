@@ -1,6 +1,6 @@
 """The rules that turn a contact into (at most) one well-timed invitation.
 
-- Timing: `send_delay_days` working days after the contact (Monday to Friday), at `send_hour`
+- Timing: `send_delay_days` working days after the contact (see calendar.py), at `send_hour`
   in the organisation's time zone; never at night or at the weekend, whenever it was logged.
 - Fatigue: nobody invited (by address, or by company registry number where known) in the last
   `fatigue_days` is invited again; the invitation is kept, suppressed, with the reason.
@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from survey.accounts.models import Organisation
 from survey.contacts.models import Contact
 from survey.extensions import db
+from survey.invitations.calendar import next_working_day
 from survey.invitations.models import Invitation, InvitationState, SuppressionReason
 from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppression_of
@@ -26,18 +27,6 @@ from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalo
 from survey.questionnaires.models import QuestionnaireVersion
 
 CONTACT_QUESTIONNAIRE = "contact-survey"
-SATURDAY = 5
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < SATURDAY
-
-
-def next_working_day(day: date) -> date:
-    day += timedelta(days=1)
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
 
 
 def send_time(contacted_on: date, logged_at: datetime, organisation: Organisation) -> datetime:
@@ -50,7 +39,7 @@ def send_time(contacted_on: date, logged_at: datetime, organisation: Organisatio
     logged_day = logged_at.astimezone(zone).date()
     day = max(contacted_on, logged_day)
     for _ in range(max(organisation.send_delay_days, 1)):
-        day = next_working_day(day)
+        day = next_working_day(day, organisation.timezone)
     local = datetime.combine(day, time(hour=organisation.send_hour), tzinfo=zone)
     return local.astimezone(UTC)
 

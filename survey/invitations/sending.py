@@ -25,9 +25,10 @@ from sqlalchemy.orm import joinedload
 from survey.accounts.models import Organisation
 from survey.claims import lock_for_claiming
 from survey.extensions import db
+from survey.invitations.calendar import is_working_day, next_working_day
 from survey.invitations.emails import compose_email, sender_address
 from survey.invitations.models import Invitation, InvitationState
-from survey.invitations.rules import apply_suppression_rules, is_working_day, next_working_day
+from survey.invitations.rules import apply_suppression_rules
 from survey.outbox.models import EmailPurpose, OutboundEmail
 from survey.outbox.queue import enqueue
 
@@ -80,8 +81,8 @@ def reminder_due_at(sent_at: datetime, organisation: Organisation) -> datetime:
     """`reminder_after_days` after sending, moved to a working day, at the sending hour."""
     zone = ZoneInfo(organisation.timezone)
     day = sent_at.astimezone(zone).date() + timedelta(days=organisation.reminder_after_days)
-    if not is_working_day(day):
-        day = next_working_day(day)
+    if not is_working_day(day, organisation.timezone):
+        day = next_working_day(day, organisation.timezone)
     return datetime.combine(day, time(hour=organisation.send_hour), tzinfo=zone).astimezone(UTC)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from survey.invitations.calendar import easter_sunday, public_holidays
 from survey.invitations.models import InvitationState, SuppressionReason
 from survey.invitations.rules import invite_for_contact, send_time
 from survey.outbox.models import SuppressionKind
@@ -151,3 +153,45 @@ def test_opted_out_and_bounced_addresses_are_suppressed_for_that_organisation(ct
     theirs = invite_for_contact(factories.contact(other, factories.user(other)), other, NOW)
     assert (mine.state, mine.suppression_reason) == (InvitationState.SUPPRESSED, reason)
     assert theirs.state is InvitationState.SCHEDULED
+
+
+@pytest.mark.parametrize(
+    ("timezone", "contacted_on", "expected_day"),
+    [
+        # Christmas (Friday) and the weekend after it: Monday.
+        ("Europe/Amsterdam", date(2026, 12, 24), date(2026, 12, 28)),
+        # Good Friday and Easter Monday are closed in the Netherlands ...
+        ("Europe/Amsterdam", date(2026, 4, 2), date(2026, 4, 7)),
+        # ... Good Friday is an ordinary day in Flanders.
+        ("Europe/Brussels", date(2026, 4, 2), date(2026, 4, 3)),
+        # King's Day (Monday 27 April 2026) is Dutch only.
+        ("Europe/Amsterdam", date(2026, 4, 24), date(2026, 4, 28)),
+        ("Europe/Brussels", date(2026, 4, 24), date(2026, 4, 27)),
+        # The Belgian national day (Tuesday 21 July 2026).
+        ("Europe/Brussels", date(2026, 7, 20), date(2026, 7, 22)),
+        ("Europe/Amsterdam", date(2026, 7, 20), date(2026, 7, 21)),
+    ],
+)
+def test_public_holidays_are_not_working_days(timezone, contacted_on, expected_day):
+    logged_at = datetime.combine(contacted_on, datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=14
+    )
+    sent = send_time(contacted_on, logged_at, Zone(timezone))
+    assert sent.astimezone(ZoneInfo(timezone)).date() == expected_day
+    assert sent.astimezone(ZoneInfo(timezone)).hour == 9
+
+
+def test_easter_and_the_holidays_that_move_with_it():
+    assert [easter_sunday(year) for year in (2024, 2025, 2026, 2027, 2038)] == [
+        date(2024, 3, 31),
+        date(2025, 4, 20),
+        date(2026, 4, 5),
+        date(2027, 3, 28),
+        date(2038, 4, 25),
+    ]
+    dutch_2026 = public_holidays(2026, "Europe/Amsterdam")
+    assert date(2026, 5, 14) in dutch_2026  # Ascension Day
+    assert date(2026, 5, 25) in dutch_2026  # Whit Monday
+    assert date(2026, 5, 5) not in dutch_2026  # Liberation Day: a day off in 2025 and 2030 only
+    assert date(2025, 5, 5) in public_holidays(2025, "Europe/Amsterdam")
+    assert date(2025, 4, 26) in public_holidays(2025, "Europe/Amsterdam")  # King's Day on Saturday
