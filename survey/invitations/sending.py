@@ -150,9 +150,12 @@ class InvitationDelivery:
         invitation = self._invitation(email)
         if invitation is None:
             return
+        # The invitation may have moved on while the server took the email (an opt-out came in,
+        # the survey was answered): the email went out all the same, and that is recorded.
         if email.purpose is EmailPurpose.INVITATION:
-            invitation.mark_sent(now, invitation.organisation.link_expiry_days)
-        else:
+            if invitation.state is InvitationState.SCHEDULED:
+                invitation.mark_sent(now, invitation.organisation.link_expiry_days)
+        elif invitation.state is InvitationState.SENT:
             invitation.mark_reminded(now)
 
     def failed(self, email: OutboundEmail, now: datetime) -> None:
