@@ -11,6 +11,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 
 def free_port() -> int:
@@ -56,15 +57,31 @@ class RecordingHandler:
 
 
 class MailServer:
-    """The server on a free local port; `start()`/`stop()` to simulate it going away."""
+    """The server on a free local port; `start()`/`stop()` to simulate it going away.
 
-    def __init__(self, port: int | None = None) -> None:
+    With `login=(user, password)` it accepts mail only after that SMTP login (over plain SMTP:
+    TLS is the network's business in a test).
+    """
+
+    def __init__(self, port: int | None = None, login: tuple[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.handler = RecordingHandler()
+        self.login = login
         self._controller: Controller | None = None
 
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=given == self.login, handled=False)
+
     def start(self) -> MailServer:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        options = {}
+        if self.login:
+            options = {
+                "authenticator": self._authenticate,
+                "auth_required": True,
+                "auth_require_tls": False,
+            }
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
         self._controller.start()
         return self
 

@@ -130,7 +130,9 @@ class SmtpTransport:
     ) -> str:
         code, answer = connection.mail(sender)
         if code != 250:
-            raise _failure(code, answer)
+            # A refused sender (no login, a From the server will not relay) is our settings'
+            # fault and would refuse every email alike: wait and retry, and stop this run.
+            raise ConnectionFailure(_answer(code, answer))
         code, answer = connection.rcpt(recipient)
         if code not in (250, 251):
             raise _failure(code, answer, recipient=True)
