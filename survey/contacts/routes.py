@@ -229,16 +229,23 @@ def _lost_upload(form: ImportConfirmForm, error: ImportFileError | None = None):
     return redirect(url_for(".import_upload"))
 
 
+def _confirmed_preview(form: ImportConfirmForm):
+    """The confirmed file read again, or (None, the way back to the upload) when it is lost."""
+    if not form.validate_on_submit():
+        return None, _lost_upload(form)
+    try:
+        return _preview_again(form), None
+    except ImportFileError as error:
+        return None, _lost_upload(form, error)
+
+
 @bp.post("/contacts/import/confirm")
 @roles_required()
 def import_confirm():
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        return _lost_upload(form)
-    try:
-        preview = _preview_again(form)
-    except ImportFileError as error:
-        return _lost_upload(form, error)
+    preview, lost = _confirmed_preview(form)
+    if lost is not None:
+        return lost
     result = import_rows(preview, current_user.organisation, utcnow(), _me())
     db.session.commit()
     flash(
@@ -261,12 +268,9 @@ def import_confirm():
 def import_rejected():
     """The rows with problems as a CSV file, to correct in the spreadsheet and upload again."""
     form = ImportConfirmForm()
-    if not form.validate_on_submit():
-        return _lost_upload(form)
-    try:
-        preview = _preview_again(form)
-    except ImportFileError as error:
-        return _lost_upload(form, error)
+    preview, lost = _confirmed_preview(form)
+    if lost is not None:
+        return lost
     stem = PurePath(form.filename.data or "").stem or _("contacts")
     response = send_file(
         io.BytesIO(rejected_csv(preview, _("problems"))),
