@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from survey.contacts.models import Channel
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question
-from survey.types import UTCDateTime
+from survey.types import UTCDateTime, enum_column
 
 
 class Response(db.Model):
+    # Exports and the open answers list read one organisation's responses by month.
+    __table_args__ = (Index("ix_response_organisation_month", "organisation_id", "month"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique: a double click, a retried POST or a second tab can never make two responses.
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_version.id"), index=True
     )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(5))
+    # Copied from the invitation and its contact when the response comes in, so that the
+    # dashboards' filters (who, which channel, which month) need no joins. `month` is the first
+    # day of the month the response came in, in the organisation's time zone.
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    month: Mapped[date] = mapped_column(Date)
 
     invitation: Mapped[Invitation] = relationship()
     answers: Mapped[list[Answer]] = relationship(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from survey.analysis.periods import reporting_month
 from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question, QuestionType
@@ -40,6 +41,9 @@ def submit_response(
         questionnaire_version_id=invitation.questionnaire_version_id,
         submitted_at=now,
         locale=locale,
+        account_manager_id=invitation.sender_id,
+        channel=invitation.contact.channel if invitation.contact else None,
+        month=reporting_month(now, invitation.organisation.timezone),
     )
     for question, given in answers.items():
         response.answers.extend(_answer_rows(question, given))

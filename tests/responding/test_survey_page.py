@@ -155,6 +155,7 @@ def test_a_response_racing_in_from_another_tab_is_caught_by_the_database(app, cl
                 questionnaire_version_id=invitation.questionnaire_version_id,
                 submitted_at=utcnow(),
                 locale="nl",
+                month=utcnow().date().replace(day=1),
             )
         )
         db.session.commit()  # state still "sent": as seen by a request that read it earlier

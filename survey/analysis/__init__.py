@@ -1,0 +1,1 @@
+"""Feedback figures: tallies kept up to date on every response, and the statistics on them."""

@@ -1,0 +1,158 @@
+"""Keeping the tallies: they follow every flush of new responses and invitation moves.
+
+Catching it at the flush means no code path (a submit, the sending job, the demo) can forget.
+recount.py rebuilds them from the records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Connection, Table, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from survey.accounts.models import Organisation
+from survey.analysis.models import (
+    TALLIES,
+    DriverTally,
+    InvitationTally,
+    OptionTally,
+    RatingTally,
+    ResponseTally,
+)
+from survey.analysis.periods import reporting_month
+from survey.contacts.models import Contact
+from survey.invitations.models import Invitation, InvitationState
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.responding.models import Response
+
+Key = tuple  # the primary key values of one tally row, in column order
+# The states an invitation can only be in after it was sent.
+SENT_ONCE = (
+    InvitationState.SENT,
+    InvitationState.REMINDED,
+    InvitationState.ANSWERED,
+    InvitationState.EXPIRED,
+)
+
+
+class TallyChanges:
+    """Increments collected during one flush, written as upserts in a fixed order.
+
+    The fixed order (table, then key) means two transactions touching the same rows lock them in
+    the same order, so concurrent submits wait for each other instead of deadlocking.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[type, dict[Key, dict[str, int]]] = defaultdict(dict)
+
+    def add(self, tally: type, key: Key, **increments: int) -> None:
+        row = self.rows[tally].setdefault(key, dict.fromkeys(_counted_columns(tally), 0))
+        for column, amount in increments.items():
+            row[column] += amount
+
+    def add_response(self, response: Response, version: QuestionnaireVersion) -> None:
+        cell = _cell(
+            response.organisation_id,
+            response.questionnaire_version_id,
+            response.account_manager_id,
+            response.channel,
+            response.month,
+        )
+        self.add(ResponseTally, cell, responses=1)
+        overall = version.overall_question
+        overall_value = next(
+            (a.value for a in response.answers if overall and a.question_id == overall.id), None
+        )
+        for answer in response.answers:
+            if answer.value is not None:
+                self.add(RatingTally, (*cell, answer.question_id, answer.value), answers=1)
+                if overall_value is not None and answer.question_id != overall.id:
+                    x, y = answer.value, overall_value
+                    self.add(
+                        DriverTally,
+                        (*cell, answer.question_id),
+                        pairs=1,
+                        sum_x=x,
+                        sum_y=y,
+                        sum_xx=x * x,
+                        sum_yy=y * y,
+                        sum_xy=x * y,
+                    )
+            elif answer.option is not None:
+                self.add(OptionTally, (*cell, answer.question_id, answer.option), answers=1)
+
+    def add_invitation_move(
+        self, session: Session, invitation: Invitation, target: InvitationState
+    ) -> None:
+        counted = {
+            InvitationState.SENT: ("sent", invitation.sent_at),
+            InvitationState.ANSWERED: ("answered", invitation.sent_at or invitation.answered_at),
+            InvitationState.SUPPRESSED: ("suppressed", invitation.scheduled_at),
+        }.get(target)
+        if counted is None:
+            return
+        column, moment = counted
+        # By id: a relationship of a record made in this session may not be loaded.
+        zone = session.get(Organisation, invitation.organisation_id).timezone
+        contact = session.get(Contact, invitation.contact_id) if invitation.contact_id else None
+        channel = contact.channel if contact else None
+        cell = _cell(
+            invitation.organisation_id,
+            invitation.questionnaire_version_id,
+            invitation.sender_id,
+            channel,
+            reporting_month(moment, zone),
+        )
+        self.add(InvitationTally, cell, **{column: 1})
+
+    def write(self, connection: Connection) -> None:
+        for tally in TALLIES:
+            rows = self.rows.get(tally)
+            if rows:
+                table = tally.__table__
+                keys = [column.name for column in table.primary_key.columns]
+                params = [dict(zip(keys, key, strict=True), **rows[key]) for key in sorted(rows)]
+                connection.execute(_upsert(connection, table), params)
+
+
+def _cell(organisation_id, version_id, account_manager_id, channel, month) -> Key:
+    return (organisation_id, version_id, account_manager_id or 0, str(channel or ""), month)
+
+
+def _counted_columns(tally: type) -> list[str]:
+    table = tally.__table__
+    return [column.name for column in table.columns if not column.primary_key]
+
+
+def _upsert(connection: Connection, table: Table):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    counted = [column for column in table.columns if not column.primary_key]
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={column.name: column + statement.excluded[column.name] for column in counted},
+    )
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_the_records(session: Session, flush_context) -> None:
+    changes = TallyChanges()
+    with session.no_autoflush:
+        for record in session.new:
+            if isinstance(record, Response):
+                version = session.get(QuestionnaireVersion, record.questionnaire_version_id)
+                changes.add_response(record, version)
+            elif isinstance(record, Invitation):
+                # Made in a later state (the demo, an import of history): count the way there.
+                if record.state in SENT_ONCE[1:] and record.sent_at is not None:
+                    changes.add_invitation_move(session, record, InvitationState.SENT)
+                changes.add_invitation_move(session, record, record.state)
+        for record in session.dirty:
+            if isinstance(record, Invitation):
+                for target in inspect(record).attrs.state.history.added:
+                    changes.add_invitation_move(session, record, target)
+    if changes.rows:
+        changes.write(session.connection())
