@@ -158,3 +158,31 @@ def outbound_email(invitation: Invitation, purpose=None, now: datetime | None = 
 
     email = compose_email(invitation, purpose or EmailPurpose.INVITATION)
     return enqueue(email, "Spiegel <noreply@localhost>", now or utcnow())
+
+
+def response(
+    org: Organisation,
+    manager: User,
+    answers: dict,
+    *,
+    submitted_at: datetime | None = None,
+    version: QuestionnaireVersion | None = None,
+    channel: Channel = Channel.VISIT,
+):
+    """A response to a contact survey of `manager`, given as {question code: answer}."""
+    from survey.responding.submission import submit_response
+
+    version = version or contact_version()
+    submitted_at = submitted_at or utcnow()
+    made = invitation(org, manager, version=version, sent_at=submitted_at - timedelta(hours=1))
+    made.contact.channel = channel
+    questions = {question.code: question for question in version.questions}
+    given = {questions[code]: value for code, value in answers.items()}
+    return submit_response(made, given, "nl", submitted_at)
+
+
+def rated_answers(overall: int, statements: int | dict = 4, recommend: int = 8) -> dict:
+    """A contact-survey answer: every statement `statements` (or per code), with these grades."""
+    codes = ("reachability", "expertise", "speed", "agreements", "thinking_along", "clarity")
+    per_code = statements if isinstance(statements, dict) else dict.fromkeys(codes, statements)
+    return {**per_code, "overall": overall, "recommend": recommend}

@@ -1,0 +1,252 @@
+"""The feedback report as a plain function: figures from the tallies, the minimum group size,
+drivers, trend and before/after, checked against SciPy on the same answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from survey.analysis.drivers import Quadrant
+from survey.analysis.models import TALLIES
+from survey.analysis.population import Population, version_ids
+from survey.analysis.recount import rebuild_tallies
+from survey.analysis.report import compare_managers, feedback_report
+from survey.extensions import db
+from survey.invitations.models import InvitationState
+from survey.questionnaires.catalogue import add_version, catalogue_questionnaire
+from tests import factories
+from tests.factories import rated_answers
+
+
+def _population(org, **narrowing) -> Population:
+    questionnaire = catalogue_questionnaire("contact-survey")
+    return Population(org.id, version_ids(db.session, questionnaire), **narrowing)
+
+
+def _report(org, since=None, **narrowing):
+    return feedback_report(db.session, _population(org, **narrowing), 5, "nl", since=since)
+
+
+def _at(year, month, day=15) -> datetime:
+    return datetime(year, month, day, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def org(ctx):
+    factories.contact_version()
+    return factories.organisation()
+
+
+def test_no_responses_gives_an_empty_report_that_says_so(org):
+    report = _report(org)
+    assert report.responses == 0 and not report.shown and report.questions == []
+    assert not report.response_rate.shown
+
+
+def test_fewer_responses_than_the_minimum_withhold_every_figure(org):
+    manager = factories.user(org)
+    for grade in (6, 7, 8, 9):
+        factories.response(org, manager, rated_answers(grade))
+    report = _report(org)
+    assert report.responses == 4 and not report.shown
+    assert report.questions == [] and report.drivers is None and report.trend is None
+
+
+def test_means_intervals_top_box_and_distribution_match_scipy(org):
+    manager = factories.user(org)
+    grades = [4, 6, 7, 8, 8, 9, 10]
+    speeds = [1, 2, 3, 4, 4, 5, 5]
+    for grade, speed in zip(grades, speeds, strict=True):
+        factories.response(org, manager, rated_answers(grade, {"speed": speed}, recommend=grade))
+    report = _report(org)
+    overall = report.overall
+    assert overall.n == 7 and overall.mean == pytest.approx(np.mean(grades))
+    low, high = stats.t.interval(0.95, 6, loc=np.mean(grades), scale=stats.sem(grades))
+    assert (overall.interval.low, overall.interval.high) == (
+        pytest.approx(low),
+        pytest.approx(high),
+    )
+    assert overall.top_box == pytest.approx(2 / 7)  # 9 and 10
+    speed = report.question("speed")
+    assert [share.count for share in speed.distribution] == [1, 1, 1, 2, 2]
+    assert speed.top_box == pytest.approx(4 / 7)
+    wilson = stats.binomtest(4, 7).proportion_ci(method="wilson")
+    assert speed.top_box_interval.low == pytest.approx(wilson.low)
+    nps = report.nps.nps
+    assert (nps.promoters, nps.passives, nps.detractors) == (2, 3, 2)  # 9-10, 7-8, 0-6
+    assert nps.score == 0
+
+
+def test_a_skipped_optional_question_is_withheld_on_its_own(org):
+    manager = factories.user(org)
+    for index in range(6):
+        answers = rated_answers(8)
+        if index < 2:
+            del answers["reachability"]  # "does not fit my contact"
+        factories.response(org, manager, answers)
+    report = _report(org)
+    assert report.shown and report.question("overall").n == 6
+    reachability = report.question("reachability")
+    assert reachability.n == 4 and not reachability.shown and reachability.mean is None
+    assert reachability.distribution == [] and reachability.interval is None
+
+
+def test_all_answers_equal_give_an_interval_of_no_width(org):
+    manager = factories.user(org)
+    for _ in range(5):
+        factories.response(org, manager, rated_answers(7))
+    overall = _report(org).overall
+    assert overall.mean == 7 and (overall.interval.low, overall.interval.high) == (7, 7)
+    assert _report(org).drivers is None  # no spread: no correlation to speak of
+
+
+def test_questions_are_compared_across_versions_by_code(org):
+    manager = factories.user(org)
+    questionnaire = catalogue_questionnaire("contact-survey")
+    first = questionnaire.latest_version
+    definitions = [question.definition() for question in first.questions]
+    definitions[0] = {**definitions[0], "text": {"nl": "Bereikbaar?", "en": "Reachable?"}}
+    second = add_version(questionnaire, first.intro, definitions)
+    for grade in (6, 7, 8):
+        factories.response(org, manager, rated_answers(grade), version=first)
+        factories.response(org, manager, rated_answers(grade + 1), version=second)
+    report = _report(org)
+    assert report.overall.n == 6 and report.overall.mean == pytest.approx(7.5)
+    assert report.question("reachability").text == "Bereikbaar?"  # the newest wording
+
+
+def test_drivers_name_important_high_strengths_and_important_low_priorities(org):
+    manager = factories.user(org)
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        mood = rng.uniform(0, 1)
+        answers = {
+            "speed": int(round(1 + 4 * mood)),  # follows the grade closely, answered high
+            "agreements": int(round(1 + 2 * mood)),  # follows the grade, answered low
+            "reachability": int(rng.integers(3, 6)),  # unrelated to the grade, high
+            "expertise": int(rng.integers(1, 4)),  # unrelated, low
+            "thinking_along": int(round(2 + 2 * mood + rng.uniform(-1, 1))),
+            "clarity": int(rng.integers(2, 5)),
+        }
+        factories.response(org, manager, rated_answers(int(round(3 + 7 * mood)), answers))
+    drivers = _report(org).drivers
+    by_code = {driver.code: driver for driver in drivers.drivers}
+    assert by_code["speed"].quadrant is Quadrant.STRENGTH
+    assert by_code["agreements"].quadrant is Quadrant.PRIORITY
+    assert "speed" in [d.code for d in drivers.strengths]
+    assert drivers.priorities[0].code == "agreements"
+    assert by_code["reachability"].quadrant in (Quadrant.MAINTAIN, Quadrant.LESS_IMPORTANT)
+
+
+def test_importance_is_the_correlation_over_those_who_answered_both(org):
+    manager = factories.user(org)
+    pairs = [(1, 3), (2, 5), (3, 6), (4, 8), (5, 9), (4, 7)]
+    for index, (speed, grade) in enumerate(pairs):
+        others = {"clarity": 1 + index % 3, "expertise": 5 - index % 2}
+        factories.response(org, manager, rated_answers(grade, {"speed": speed, **others}))
+    factories.response(org, manager, {"overall": 2, "recommend": 3})  # skipped every statement
+    sums = feedback_report(db.session, _population(org), 3, "nl").drivers
+    speed = next(driver for driver in sums.drivers if driver.code == "speed")
+    expected = stats.pearsonr([s for s, _ in pairs], [g for _, g in pairs]).statistic
+    assert speed.importance == pytest.approx(expected) and speed.pairs == 6
+
+
+def test_trend_by_month_withholds_thin_months_and_turns_to_quarters_when_most_are(org):
+    manager = factories.user(org)
+    for month, count in ((1, 5), (2, 6), (3, 2)):
+        for _ in range(count):
+            factories.response(org, manager, rated_answers(7), submitted_at=_at(2026, month))
+    trend = _report(org, first_month=date(2026, 1, 1), last_month=date(2026, 3, 1)).trend
+    assert trend.unit == "month"
+    assert [(p.period.month, p.n, p.shown) for p in trend.points] == [
+        (1, 5, True),
+        (2, 6, True),
+        (3, 2, False),
+    ]
+    thin = _report(org, first_month=date(2026, 1, 1), last_month=date(2026, 6, 1)).trend
+    assert thin.unit == "quarter"
+    assert [(p.period, p.n, p.shown) for p in thin.points] == [
+        (date(2026, 1, 1), 13, True),
+        (date(2026, 4, 1), 0, False),
+    ]
+
+
+def test_before_and_after_an_improvement_matches_welch(org):
+    manager = factories.user(org)
+    before, after = [5, 6, 6, 7, 5, 6], [7, 8, 8, 9, 7, 8, 9]
+    for grade in before:
+        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 3))
+    for grade in after:
+        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 5))
+    change = next(
+        c for c in _report(org, since=date(2026, 4, 1)).before_after.changes if c.code == "overall"
+    )
+    expected = stats.ttest_ind(after, before, equal_var=False)
+    assert change.shown and change.test.difference == pytest.approx(
+        np.mean(after) - np.mean(before)
+    )
+    assert change.test.p_value == pytest.approx(expected.pvalue)
+    assert change.test.t == pytest.approx(expected.statistic)
+    thin = _report(org, since=date(2026, 3, 1)).before_after  # nothing before March
+    assert not any(c.shown for c in thin.changes)
+    assert all(c.before.mean is None and c.after.mean is None for c in thin.changes)
+
+
+def test_filters_narrow_every_figure(org):
+    sanne, joris = factories.user(org), factories.user(org)
+    for _ in range(5):
+        factories.response(org, sanne, rated_answers(9))
+        factories.response(org, joris, rated_answers(5), channel="phone")
+    assert _report(org).overall.mean == 7
+    assert _report(org, account_manager_ids=(sanne.id,)).overall.mean == 9
+    assert _report(org, channel="phone").overall.mean == 5
+    other = factories.organisation()
+    assert _report(other).responses == 0
+
+
+def test_managers_side_by_side_withhold_the_small_ones(org):
+    sanne, joris = factories.user(org, name="Sanne"), factories.user(org, name="Joris")
+    for _ in range(5):
+        factories.response(org, sanne, rated_answers(9))
+    for _ in range(3):
+        factories.response(org, joris, rated_answers(4))
+    columns = compare_managers(
+        db.session, _population(org), {sanne.id: "Sanne", joris.id: "Joris"}, 5, "nl"
+    )
+    assert [(c.name, c.responses) for c in columns] == [("Sanne", 5), ("Joris", 3)]
+    assert columns[0].results["overall"].mean == 9
+    assert columns[1].results["overall"].mean is None and not columns[1].shown(5)
+
+
+def test_response_rate_counts_sent_answered_and_suppressed(org):
+    manager = factories.user(org)
+    for _ in range(6):
+        factories.response(org, manager, rated_answers(8))
+    for state in (InvitationState.SENT, InvitationState.EXPIRED, InvitationState.SUPPRESSED):
+        factories.invitation(org, manager, state=state)
+    rate = _report(org).response_rate
+    assert (rate.sent, rate.answered, rate.suppressed) == (8, 6, 1)
+    assert rate.rate == pytest.approx(6 / 8)
+
+
+def test_the_tallies_kept_on_every_flush_equal_a_recount(org):
+    manager = factories.user(org)
+    for grade in (3, 5, 8, 9, 10):
+        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 2, 28))
+    factories.response(org, manager, {"overall": 6, "recommend": 2, "improve": "Sneller"})
+    factories.invitation(org, manager, state=InvitationState.SUPPRESSED)
+    factories.invitation(org, manager, state=InvitationState.REMINDED)
+    db.session.flush()
+    kept = _snapshot()
+    rebuild_tallies(db.session, [org.id])
+    assert _snapshot() == kept and kept
+
+
+def _snapshot() -> dict:
+    return {
+        tally.__name__: sorted(tuple(row) for row in db.session.execute(db.select(tally.__table__)))
+        for tally in TALLIES
+    }
