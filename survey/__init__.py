@@ -68,6 +68,8 @@ def register_blueprints(app: Flask) -> None:
     from survey.accounts.settings import bp as settings
     from survey.audit.routes import bp as audit
     from survey.contacts.routes import bp as contacts
+    from survey.dashboards.plotly_asset import bp as plotly_asset
+    from survey.dashboards.routes import bp as dashboards
     from survey.devmail.routes import bp as mailbox
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
@@ -81,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
         settings,
         audit,
         contacts,
+        dashboards,
+        plotly_asset,
         invitations,
         outbox,
         languages,

@@ -279,8 +279,11 @@ def _trend(session, population, questions, per_month, min_group_size, locale) ->
         by=aggregates.BY_MONTH,
         only=questions.ids(overall.code),
     )
+    # From the first month with responses to the last: empty months before or after the
+    # data would only push the line towards quarters.
+    first, last = min(per_month), max(per_month)
     months = months_between(
-        population.first_month or min(per_month), population.last_month or max(per_month)
+        max(first, population.first_month or first), min(last, population.last_month or last)
     )
     counts = {month: by_month.get(month, {}).get(overall.code, {}) for month in months}
     unit = "month" if _months_are_full(counts, min_group_size) else "quarter"

@@ -24,6 +24,7 @@ class Action(enum.StrEnum):
     PASSWORD_CHANGED = "password_changed"
     SETTINGS_CHANGED = "settings_changed"
     EMAIL_RETRIED = "email_retried"
+    RESPONSES_EXPORTED = "responses_exported"
 
     @property
     def label(self) -> str:
@@ -39,6 +40,7 @@ _ACTION_LABELS = {
     Action.PASSWORD_CHANGED: _l("password changed"),
     Action.SETTINGS_CHANGED: _l("settings changed"),
     Action.EMAIL_RETRIED: _l("email sent again by hand"),
+    Action.RESPONSES_EXPORTED: _l("responses exported"),
 }
 
 

@@ -154,23 +154,31 @@ def test_importance_is_the_correlation_over_those_who_answered_both(org):
     assert speed.importance == pytest.approx(expected) and speed.pairs == 6
 
 
-def test_trend_by_month_withholds_thin_months_and_turns_to_quarters_when_most_are(org):
+def test_trend_by_month_withholds_thin_months(org):
     manager = factories.user(org)
     for month, count in ((1, 5), (2, 6), (3, 2)):
         for _ in range(count):
             factories.response(org, manager, rated_answers(7), submitted_at=_at(2026, month))
-    trend = _report(org, first_month=date(2026, 1, 1), last_month=date(2026, 3, 1)).trend
-    assert trend.unit == "month"
+    trend = _report(org, first_month=date(2025, 6, 1), last_month=date(2026, 12, 1)).trend
+    assert trend.unit == "month"  # from the first month with responses to the last
     assert [(p.period.month, p.n, p.shown) for p in trend.points] == [
         (1, 5, True),
         (2, 6, True),
         (3, 2, False),
     ]
-    thin = _report(org, first_month=date(2026, 1, 1), last_month=date(2026, 6, 1)).trend
-    assert thin.unit == "quarter"
-    assert [(p.period, p.n, p.shown) for p in thin.points] == [
-        (date(2026, 1, 1), 13, True),
-        (date(2026, 4, 1), 0, False),
+    assert trend.points[2].mean is None and trend.points[2].interval is None
+
+
+def test_trend_turns_to_quarters_when_too_many_months_are_thin(org):
+    manager = factories.user(org)
+    for month, count in ((1, 5), (2, 2), (3, 1), (4, 6)):
+        for _ in range(count):
+            factories.response(org, manager, rated_answers(7), submitted_at=_at(2026, month))
+    trend = _report(org, first_month=date(2026, 1, 1)).trend
+    assert trend.unit == "quarter"
+    assert [(p.period, p.n, p.shown) for p in trend.points] == [
+        (date(2026, 1, 1), 8, True),
+        (date(2026, 4, 1), 6, True),
     ]
 
 

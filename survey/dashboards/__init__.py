@@ -1,0 +1,1 @@
+"""The dashboard pages, and the plotly figures drawn from the analysis results."""

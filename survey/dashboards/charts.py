@@ -1,0 +1,108 @@
+"""From analysis results to the figures of a dashboard page (plain dicts for plotly.js).
+
+Only what may be shown goes into a figure: a withheld figure is a gap, never a number.
+"""
+
+from __future__ import annotations
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from survey.analysis.report import FeedbackReport, ManagerFigures, QuestionResult
+from survey.dashboards import figures
+from survey.questionnaires.models import QuestionType
+
+
+def statements(report: FeedbackReport) -> list[QuestionResult]:
+    """The rated questions on the most common scale (the statements), shown or not."""
+    rated = [q for q in report.rated if not q.is_overall and q.type is not QuestionType.NPS]
+    scales = [q.scale for q in rated]
+    common = max(set(scales), key=scales.count) if scales else None
+    return [q for q in rated if q.scale == common]
+
+
+def report_figures(report: FeedbackReport) -> dict[str, dict]:
+    found = {}
+    shown = [q for q in statements(report) if q.shown]
+    if shown:
+        low, high = shown[0].scale
+        found["means"] = figures.means_figure(
+            [(q.text, q.mean, *_ends(q)) for q in shown], low, high, _("Mean with 95% interval")
+        )
+        found["distribution"] = figures.distribution_figure(
+            [(q.text, [share.fraction for share in q.distribution]) for q in shown],
+            [share.label for share in shown[0].distribution],
+            _("Share of the answers"),
+        )
+    if report.drivers:
+        found["drivers"] = _drivers_figure(report)
+    if report.trend and any(point.shown for point in report.trend.points):
+        found["trend"] = _trend_figure(report)
+    return found
+
+
+def _ends(result: QuestionResult) -> tuple[float | None, float | None]:
+    interval = result.interval
+    return (interval.low, interval.high) if interval else (None, None)
+
+
+def _drivers_figure(report: FeedbackReport) -> dict:
+    drivers = report.drivers
+    return figures.quadrant_figure(
+        [(d.text, d.importance, d.performance) for d in drivers.drivers],
+        drivers.mean_importance,
+        drivers.mean_performance,
+        _("Importance (correlation with the overall grade)"),
+        _("Performance (mean)"),
+        quadrant_labels(),
+    )
+
+
+def quadrant_labels() -> dict[str, str]:
+    return {
+        "strengths": _("Strengths"),
+        "priorities": _("Priorities"),
+        "maintain": _("Keep up"),
+        "less_important": _("Less important"),
+    }
+
+
+def period_label(period, unit: str) -> str:
+    if unit == "quarter":
+        return _("Q%(quarter)d %(year)d", quarter=(period.month - 1) // 3 + 1, year=period.year)
+    return format_date(period, "MMM yyyy")
+
+
+def _trend_figure(report: FeedbackReport) -> dict:
+    trend = report.trend
+    points = [
+        (
+            period_label(point.period, trend.unit),
+            point.mean,
+            point.interval.low if point.interval else None,
+            point.interval.high if point.interval else None,
+            point.n,
+        )
+        for point in trend.points
+    ]
+    return figures.trend_figure(points, _("Mean with 95% interval"), *trend.scale)
+
+
+def managers_figure(columns: list[ManagerFigures], minimum: int) -> dict | None:
+    """The overall grade and the statements' means per account manager, side by side."""
+    shown = [column for column in columns if column.shown(minimum)]
+    if not shown:
+        return None
+    codes = [code for code, result in shown[0].results.items() if result.shown]
+    if not codes:
+        return None
+    texts = [shown[0].results[code].text for code in codes]
+    series = [(c.name, [_mean(c, code) for code in codes]) for c in shown]
+    overall = shown[0].results[codes[0]]
+    low, high = overall.scale
+    return figures.comparison_figure(series, texts, _("Mean"), low, high)
+
+
+def _mean(column: ManagerFigures, code: str) -> float | None:
+    result = column.results.get(code)
+    return result.mean if result else None

@@ -1,0 +1,134 @@
+"""The dashboard filters: questionnaire, account manager, channel, months, and an action month.
+
+They come in the query string, so a filtered dashboard is a link that can be shared or bookmarked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from wtforms import SelectField, StringField
+from wtforms.validators import Optional, Regexp, ValidationError
+
+from survey.accounts.models import Role, User
+from survey.analysis.models import ResponseTally
+from survey.analysis.periods import add_months
+from survey.analysis.population import Population, version_ids
+from survey.contacts.logbook import CHANNEL_LABELS
+from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, localized
+
+MONTH_FORMAT = r"^\d{4}-(0[1-9]|1[0-2])$"
+_month = Regexp(MONTH_FORMAT, message=_l("Give a month as year-month, for example 2026-03."))
+DEFAULT_MONTHS = 12
+
+
+def parse_month(text: str | None) -> date | None:
+    if not text:
+        return None
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+def month_text(month: date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+class DashboardFilters(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing: a filtered page is a shareable link
+
+    questionnaire = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
+    manager = SelectField(_l("Account manager"), default="", validate_choice=True)
+    channel = SelectField(_l("Channel"), default="", validate_choice=True)
+    first = StringField(_l("From month"), validators=[Optional(), _month])
+    last = StringField(_l("Up to and including month"), validators=[Optional(), _month])
+    since = StringField(_l("Improvement action from month"), validators=[Optional(), _month])
+
+    def validate_last(self, field) -> None:
+        first = self.first
+        if not (first.data and field.data) or first.errors or field.errors:
+            return
+        if parse_month(field.data) < parse_month(first.data):
+            raise ValidationError(_l("The last month comes before the first month."))
+
+
+@dataclass(frozen=True)
+class Choices:
+    questionnaires: list[Questionnaire]
+    managers: list[User]  # empty for an account manager, who sees only their own figures
+
+
+def choices_for(session: Session, user: User) -> Choices:
+    """The questionnaires the organisation has responses to, and its account managers."""
+    used = select(ResponseTally.questionnaire_version_id).where(
+        ResponseTally.organisation_id == user.organisation_id
+    )
+    questionnaires = list(
+        session.scalars(
+            select(Questionnaire)
+            .join(QuestionnaireVersion)
+            .where(QuestionnaireVersion.id.in_(used))
+            .group_by(Questionnaire.id)
+            .order_by(func.min(Questionnaire.id))
+        )
+    )
+    managers = []
+    if user.role.sees_whole_organisation:
+        managers = list(
+            session.scalars(
+                select(User)
+                .where(User.organisation_id == user.organisation_id)
+                .where(User.role == Role.ACCOUNT_MANAGER)
+                .order_by(User.name)
+            )
+        )
+    return Choices(questionnaires, managers)
+
+
+def bind_filters(args, choices: Choices, locale: str, this_month: date) -> DashboardFilters:
+    """The form filled from the query string, with the defaults a first visit gets."""
+    form = DashboardFilters(formdata=args)
+    form.questionnaire.choices = [
+        (questionnaire.id, localized(questionnaire.title, locale))
+        for questionnaire in choices.questionnaires
+    ]
+    form.manager.choices = [("", _l("Everyone"))] + [
+        (str(user.id), user.name) for user in choices.managers
+    ]
+    form.channel.choices = [("", _l("All channels"))] + [
+        (channel.value, label) for channel, label in CHANNEL_LABELS.items()
+    ]
+    if not args.get("questionnaire") and choices.questionnaires:
+        form.questionnaire.data = choices.questionnaires[0].id
+    if "first" not in args and "last" not in args:
+        form.first.data = month_text(add_months(this_month, 1 - DEFAULT_MONTHS))
+        form.last.data = month_text(this_month)
+    return form
+
+
+def population_from(
+    session: Session, form: DashboardFilters, choices: Choices, user: User
+) -> Population | None:
+    """Whose responses the dashboard shows; None while there is no questionnaire to show."""
+    questionnaire = next(
+        (q for q in choices.questionnaires if q.id == form.questionnaire.data), None
+    )
+    if questionnaire is None:
+        return None
+    if user.role.sees_whole_organisation:
+        managers = (int(form.manager.data),) if form.manager.data else ()
+    else:
+        managers = (user.id,)
+    return Population(
+        user.organisation_id,
+        version_ids(session, questionnaire),
+        account_manager_ids=managers,
+        channel=form.channel.data or None,
+        first_month=parse_month(form.first.data),
+        last_month=parse_month(form.last.data),
+    )

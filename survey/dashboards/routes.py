@@ -1,0 +1,137 @@
+"""The feedback dashboards: an account manager's own, the organisation's with its filters, the
+managers side by side, the open answers, and the export of the filtered responses."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask_babel import get_locale
+from flask_login import current_user
+
+from survey.accounts.models import Role, User
+from survey.analysis.export import csv_chunks, export_filename, xlsx_chunks
+from survey.analysis.open_answers import open_answers
+from survey.analysis.report import compare_managers, feedback_report, reference_results
+from survey.audit.models import Action
+from survey.audit.trail import record
+from survey.clock import utcnow
+from survey.contacts.logbook import local_today
+from survey.dashboards import charts
+from survey.dashboards.filters import bind_filters, choices_for, parse_month, population_from
+from survey.dashboards.plotly_asset import plotly_script_url
+from survey.extensions import db
+from survey.security import roles_required
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+bp.add_app_template_global(plotly_script_url)
+bp.add_app_template_global(charts.period_label)
+
+COORDINATING = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+def _filtered():
+    """The filter form, the choices behind it, and the population it selects (or None)."""
+    me = _me()
+    choices = choices_for(db.session, me)
+    this_month = local_today(me.organisation, utcnow()).replace(day=1)
+    form = bind_filters(request.args, choices, str(get_locale()), this_month)
+    valid = form.validate() if request.args else True
+    population = population_from(db.session, form, choices, me) if valid else None
+    return form, choices, population
+
+
+@bp.get("")
+@roles_required()
+def index():
+    form, choices, population = _filtered()
+    report = reference = None
+    minimum = _me().organisation.min_group_size
+    locale = str(get_locale())
+    if population is not None:
+        since = parse_month(form.since.data)
+        report = feedback_report(db.session, population, minimum, locale, since=since)
+        if population.account_manager_ids:
+            reference = reference_results(
+                db.session, population.whole_organisation(), minimum, locale
+            )
+    return render_template(
+        "dashboards/index.html",
+        form=form,
+        choices=choices,
+        report=report,
+        reference={result.code: result for result in reference or []},
+        figures=charts.report_figures(report) if report and report.shown else {},
+        statements=charts.statements(report) if report else [],
+        quadrants=charts.quadrant_labels(),
+    )
+
+
+@bp.get("/managers")
+@roles_required(*COORDINATING)
+def managers():
+    form, choices, population = _filtered()
+    columns = []
+    if population is not None:
+        names = {user.id: user.name for user in choices.managers}
+        minimum = _me().organisation.min_group_size
+        columns = compare_managers(db.session, population, names, minimum, str(get_locale()))
+    return render_template(
+        "dashboards/managers.html",
+        form=form,
+        choices=choices,
+        columns=columns,
+        minimum=_me().organisation.min_group_size,
+        figure=charts.managers_figure(columns, _me().organisation.min_group_size),
+    )
+
+
+@bp.get("/open-answers")
+@roles_required()
+def answers():
+    form, choices, population = _filtered()
+    search = (request.args.get("q") or "").strip()[:200]
+    page = request.args.get("page", 1, type=int)
+    found = None
+    if population is not None:
+        found = open_answers(
+            db.session, population, search or None, max(page, 1), locale=str(get_locale())
+        )
+    query = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "dashboards/open_answers.html",
+        form=form,
+        choices=choices,
+        found=found,
+        search=search,
+        query=query,
+    )
+
+
+@bp.get("/export.<any(csv, xlsx):extension>")
+@roles_required(*COORDINATING)
+def export(extension: str):
+    form, choices, population = _filtered()
+    if population is None:
+        abort(404)
+    me = _me()
+    now = utcnow()
+    record(Action.RESPONSES_EXPORTED, now, actor=me, format=extension, filters=request.args)
+    db.session.commit()
+    zone = me.organisation.timezone
+    make = csv_chunks if extension == "csv" else xlsx_chunks
+    chunks = make(db.session, population, str(get_locale()), zone)
+    name = export_filename(me.organisation.slug, population, extension, now)
+    return Response(
+        stream_with_context(chunks),
+        mimetype=EXPORT_TYPES[extension],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
