@@ -61,6 +61,7 @@ class DashboardFilters(FlaskForm):
 class Choices:
     questionnaires: list[Questionnaire]
     managers: list[User]  # empty for an account manager, who sees only their own figures
+    sees_whole_organisation: bool
 
 
 def choices_for(session: Session, user: User) -> Choices:
@@ -87,11 +88,14 @@ def choices_for(session: Session, user: User) -> Choices:
                 .order_by(User.name)
             )
         )
-    return Choices(questionnaires, managers)
+    return Choices(questionnaires, managers, user.role.sees_whole_organisation)
 
 
 def bind_filters(args, choices: Choices, locale: str, this_month: date) -> DashboardFilters:
     """The form filled from the query string, with the defaults a first visit gets."""
+    if not choices.sees_whole_organisation:
+        args = args.copy()
+        args.pop("manager", None)  # an account manager's dashboard is always their own
     form = DashboardFilters(formdata=args)
     form.questionnaire.choices = [
         (questionnaire.id, localized(questionnaire.title, locale))

@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     "responding.submit",
     "responding.thanks",
     "unsubscribe.page",
+    "plotly_asset.plotly_js",
 }
 
 
@@ -109,8 +110,14 @@ def _records(ids: dict, org: str) -> dict:
             "invitation_id": ids["sanne_sent"],
             "user_id": ids["sanne"],
             "email_id": ids["a_email"],
+            "extension": "csv",
         }
-    return {"invitation_id": ids["b_sent"], "user_id": ids["b_admin"], "email_id": ids["b_email"]}
+    return {
+        "invitation_id": ids["b_sent"],
+        "user_id": ids["b_admin"],
+        "email_id": ids["b_email"],
+        "extension": "csv",
+    }
 
 
 def _url(rule, values: dict) -> str:
