@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
-from flask import Flask, render_template_string
+from flask import Flask
 from plotly.offline import get_plotlyjs_version
-from werkzeug.serving import make_server
 
 from survey.dashboards import figures
 from survey.dashboards.plotly_asset import BUNDLE, bp, plotly_script_url
@@ -311,71 +309,3 @@ def test_charts_css_carries_the_rules_plotly_js_would_inject():
     ]
     assert not missing, "plotly.js has rules charts.css lacks"
     assert f"plotly.js {get_plotlyjs_version()}" in charts_css, "re-check charts.css on upgrade"
-
-
-CHART_PAGE = """<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Charts</title>
-<link rel="stylesheet" href="{{ url_for('static', filename='css/charts.css') }}">
-<script src="{{ url_for('static', filename='js/charts.js') }}" defer></script>
-<script src="{{ plotly_script_url() }}" defer></script>
-</head><body><main><h1>Charts</h1>
-{% for name, figure in figures.items() %}
-<div class="chart" id="chart-{{ name }}" role="img" aria-label="Chart {{ name }}"></div>
-<script type="application/json" class="chart-data" data-chart-for="chart-{{ name }}">
-{{- figure|tojson }}</script>
-{% endfor %}
-</main></body></html>"""
-
-WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-TRACE_PARTS = {
-    "means": ".scatterlayer .point",
-    "quadrant": ".scatterlayer .point",
-    "trend": ".scatterlayer .point",
-    "distribution": ".barlayer .bars",
-    "comparison": ".barlayer .bars",
-}
-
-
-@pytest.mark.browser
-def test_charts_draw_under_the_content_security_policy_without_a_complaint(asset_app):
-    from axe_playwright_python.sync_playwright import Axe
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MISSING_CHROMIUM, TIMEOUT_MS
-
-    if not CHROMIUM.exists():
-        pytest.skip(MISSING_CHROMIUM)
-    from playwright.sync_api import sync_playwright
-
-    drawings = {build.__name__: build() for build in ALL_FIGURES}
-    asset_app.add_url_rule(
-        "/", "page", lambda: render_template_string(CHART_PAGE, figures=drawings)
-    )
-    asset_app.add_url_rule("/favicon.ico", "favicon", lambda: ("", 204))
-    server = make_server("127.0.0.1", 0, asset_app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    complaints = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            page.on("console", lambda message: complaints.append(message.text))
-            page.on("pageerror", lambda error: complaints.append(str(error)))
-            page.add_init_script(
-                "document.addEventListener('securitypolicyviolation', e => "
-                "console.error('CSP refused ' + e.violatedDirective + ' ' + e.blockedURI))"
-            )
-            page.goto(f"http://127.0.0.1:{server.server_port}/")
-            for name, part in TRACE_PARTS.items():
-                chart = page.locator(f'#chart-{name}[data-drawn="true"]')
-                chart.wait_for()
-                drawn = chart.locator("svg.main-svg")
-                assert drawn.count() > 0
-                assert drawn.count() == chart.locator("svg[aria-hidden=true]").count()
-                assert chart.locator(part).count() > 0, name
-            results = Axe().run(page, options=WCAG_A_AA)
-            browser.close()
-    finally:
-        server.shutdown()
-    assert complaints == []
-    assert results.violations_count == 0, results.generate_report()
