@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from survey.accounts.cli import organisations_cli, users_cli
+    from survey.analysis.cli import analysis_cli
     from survey.demo.cli import demo_command
     from survey.jobs.cli import jobs_cli, scheduler_command
     from survey.questionnaires.cli import catalogue_cli
@@ -105,6 +106,7 @@ def register_cli(app: Flask) -> None:
         organisations_cli,
         users_cli,
         catalogue_cli,
+        analysis_cli,
         demo_command,
         jobs_cli,
         scheduler_command,

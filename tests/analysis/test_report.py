@@ -258,3 +258,15 @@ def _snapshot() -> dict:
         tally.__name__: sorted(tuple(row) for row in db.session.execute(db.select(tally.__table__)))
         for tally in TALLIES
     }
+
+
+def test_flask_analysis_recount_counts_the_same_again(app, org):
+    manager = factories.user(org)
+    for grade in (4, 6, 9, 9, 10):
+        factories.response(org, manager, rated_answers(grade))
+    db.session.commit()
+    kept = _snapshot()
+    result = app.test_cli_runner().invoke(args=["analysis", "recount"])
+    assert result.exit_code == 0 and "counted again" in result.output
+    db.session.expire_all()
+    assert _snapshot() == kept
