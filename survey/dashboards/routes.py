@@ -3,6 +3,8 @@ managers side by side, the open answers, and the export of the filtered response
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
@@ -123,12 +125,20 @@ def export(extension: str):
     zone = me.organisation.timezone
     make = csv_chunks if extension == "csv" else xlsx_chunks
     chunks = make(db.session, population, str(get_locale()), zone)
-    name = export_filename(me.organisation.slug, population, extension, now)
+    name = export_filename(me.organisation.slug, population, extension, local_now(me, now))
     return Response(
         stream_with_context(chunks),
         mimetype=EXPORT_TYPES[extension],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        # Personal data: no copy in a shared cache or the browser's.
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
+
+
+def local_now(user: User, now):
+    return now.astimezone(ZoneInfo(user.organisation.timezone))
 
 
 EXPORT_TYPES = {
