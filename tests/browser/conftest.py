@@ -85,3 +85,12 @@ def survey_link(app):
             return SurveyLink(invitation.id, f"/s/{factories.survey_token(invitation)}")
 
     return survey_link
+
+
+def log_in_through_form(page, email: str, password: str = factories.PASSWORD) -> None:
+    """Log in as a person would: the login page, the two fields, the button."""
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()

@@ -7,6 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from survey.invitations.models import InvitationState
+from tests.browser.conftest import log_in_through_form
 
 pytestmark = pytest.mark.browser
 
@@ -100,11 +101,7 @@ def logged_in_admin(app, page):
         factories.outbound_email(sent)
         db.session.commit()
         admin_id = admin.id
-    page.goto("/login")
-    page.fill("#email", "admin@axe.example")
-    page.fill("#password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in_through_form(page, "admin@axe.example")
     return admin_id
 
 

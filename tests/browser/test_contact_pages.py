@@ -12,6 +12,7 @@ from survey.accounts.models import Role
 from survey.clock import utcnow
 from survey.extensions import db
 from tests import factories
+from tests.browser.conftest import log_in_through_form
 from tests.browser.test_accessibility import LOCALES, assert_no_violations
 
 pytestmark = pytest.mark.browser
@@ -30,11 +31,7 @@ def coordinator(app, page):
         factories.user(org, email="sanne@axe.example", name="Sanne")
         factories.user(org, Role.COORDINATOR, email="coord@axe.example", name="Coco")
         db.session.commit()
-    page.goto("/login")
-    page.fill("#email", "coord@axe.example")
-    page.fill("#password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in_through_form(page, "coord@axe.example")
 
 
 def submit(page, selector="main form button.primary") -> None:

@@ -10,6 +10,7 @@ from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.responding.models import Response
 from tests import factories
+from tests.browser.conftest import log_in_through_form
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +30,7 @@ def test_log_a_contact_run_the_jobs_open_the_email_and_answer(
         factories.user(org, email="sanne@spiegelstad.example", name="Sanne de Vries")
         db.session.commit()
 
-    page.goto("/login")
-    page.fill("#email", "sanne@spiegelstad.example")
-    page.fill("#password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in_through_form(page, "sanne@spiegelstad.example")
 
     page.goto("/contacts/new")
     page.fill("#company_name", "Bakkerij Van Dam")

@@ -8,6 +8,7 @@ import pytest
 from survey.clock import utcnow
 from survey.demo.data import load_demo
 from survey.extensions import db
+from tests.browser.conftest import log_in_through_form
 from tests.browser.test_accessibility import LOCALES, assert_no_violations
 
 pytestmark = pytest.mark.browser
@@ -27,18 +28,17 @@ def coordinator(app, page):
         load_demo(utcnow())
         db.session.commit()
     complaints: list[str] = []
-    page.on("console", lambda m: complaints.append(f"{m.text} {m.location}") if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: complaints.append(f"{m.text} {m.location}") if m.type == "error" else None,
+    )
     page.on("response", lambda r: complaints.append(r.url) if r.status >= 400 else None)
     page.on("pageerror", lambda error: complaints.append(str(error)))
     page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => "
         "console.error('CSP refused ' + e.violatedDirective + ' ' + e.blockedURI))"
     )
-    page.goto("/login")
-    page.fill("#email", "coordinator@demodam.example")
-    page.fill("#password", "demo-coord-2026")
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in_through_form(page, "coordinator@demodam.example", "demo-coord-2026")
     return complaints
 
 

@@ -8,6 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from survey.extensions import db
 from tests import factories
+from tests.browser.conftest import log_in_through_form
 from tests.devmail.emails import deliver, survey_email
 
 pytestmark = pytest.mark.browser
@@ -21,11 +22,7 @@ def logged_in_developer(app, page, monkeypatch, smtp_server):
     with app.app_context():
         factories.user(factories.organisation(), email="dev@testdorp.example")
         db.session.commit()
-    page.goto("/login")
-    page.fill("#email", "dev@testdorp.example")
-    page.fill("#password", factories.PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
+    log_in_through_form(page, "dev@testdorp.example")
     return smtp_server
 
 
