@@ -9,7 +9,7 @@ SMTP_PORT ?= 8025
 MAILBOX := instance/mailbox
 export FLASK_APP := wsgi
 
-.PHONY: install translations extract-messages migrate demo run test lint clean
+.PHONY: install translations extract-messages migrate demo run test lint bench clean
 
 $(INSTALLED): requirements.txt requirements-test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: translations demo
 
 test: translations
 	$(BIN)/python -m pytest -rs
+
+# Bulk demo data, then the dashboards and the export timed against a plain query (see
+# bench/__init__.py; e.g. BENCH_SIZES=20000 BENCH_DATABASES=sqlite make bench for a quick run).
+bench: translations
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check survey tests config.py wsgi.py

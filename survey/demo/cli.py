@@ -1,10 +1,12 @@
-"""`flask demo`: load the demo municipality and print how to get in."""
+"""`flask demo`: load the demo municipality and print how to get in; `--responses N` adds two
+years of feedback for several municipalities, made in bulk."""
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from survey.clock import utcnow
+from survey.demo.bulk import generate_responses
 from survey.demo.data import load_demo
 from survey.extensions import db
 from survey.responding.links import survey_url
@@ -13,7 +15,13 @@ from survey.responding.links import survey_url
 @click.command("demo")
 @with_appcontext
 @click.option("--force", is_flag=True, help="Allow demo logins in the production profile.")
-def demo_command(force: bool) -> None:
+@click.option(
+    "--responses",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also generate this many responses over 24 months for several municipalities.",
+)
+def demo_command(force: bool, responses: int) -> None:
     """Create a demo municipality with staff, invitations and answers (once)."""
     if current_app.config["ENV_NAME"] == "production" and not force:
         raise click.ClickException("Demo users have published passwords; use --force to insist.")
@@ -21,6 +29,10 @@ def demo_command(force: bool) -> None:
     db.session.commit()
     verb = "Created" if summary.created else "Already there:"
     click.echo(f"{verb} {summary.organisation.name}.")
+    if responses:
+        click.echo(f"\nGenerating {responses:,} responses...")
+        generated = generate_responses(responses, utcnow(), progress=click.echo)
+        click.echo(generated.describe())
     click.echo(f"\nLog in at {current_app.config['BASE_URL']}/login with:")
     for role, email, password in summary.logins:
         click.echo(f"  {role:<16} {email:<30} {password}")

@@ -1,0 +1,231 @@
+"""The benchmark's run: for each database and size, generate, measure, and print a table (the
+knobs are described in bench/__init__.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select, text
+
+from bench.databases import Unavailable, postgresql_database, size_in_mb, sqlite_database
+from bench.pages import Timing, logged_in_client, median_ms, time_page
+from survey import create_app
+from survey.accounts.models import Role, User
+from survey.analysis.periods import add_months
+from survey.clock import utcnow
+from survey.demo.bulk import generate_responses
+from survey.demo.data import DEMO_STAFF
+from survey.extensions import db
+from survey.questionnaires.catalogue import catalogue_questionnaire
+from survey.responding.models import Response
+
+ROOT = Path(__file__).resolve().parent.parent
+DASHBOARD_GOAL_MS = 300
+MEMORY_GOAL_MB = 150
+BASELINE = text(
+    "SELECT answer.question_id, answer.value, count(*) FROM answer "
+    "JOIN response ON response.id = answer.response_id "
+    "WHERE response.organisation_id = :org GROUP BY answer.question_id, answer.value"
+)
+DATABASES = {"sqlite": sqlite_database, "postgresql": postgresql_database}
+
+
+@dataclass
+class Subject:
+    """Whom the pages are measured for: the organisation with the most responses."""
+
+    organisation_id: int
+    coordinator: tuple[str, str]  # email, password
+    manager: tuple[str, str]
+    manager_id: int
+    filters: str  # every dashboard filter set, as a query string
+    all_months: str  # the query string of the whole period
+
+
+@dataclass
+class Row:
+    database: str
+    size: int
+    timing: Timing
+
+
+def _setting(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _subject(bulk_password: str) -> Subject:
+    passwords = {staff[0]: staff[3] for staff in DEMO_STAFF}
+    responses = func.count(Response.id)
+    organisation_id = db.session.scalar(
+        select(Response.organisation_id)
+        .group_by(Response.organisation_id)
+        .order_by(responses.desc())
+        .limit(1)
+    )
+    coordinator = db.session.scalar(
+        select(User.email).where(
+            User.organisation_id == organisation_id, User.role == Role.COORDINATOR
+        )
+    )
+    manager_id, manager = db.session.execute(
+        select(User.id, User.email)
+        .join(Response, Response.account_manager_id == User.id)
+        .where(User.organisation_id == organisation_id)
+        .group_by(User.id, User.email)
+        .order_by(responses.desc())
+        .limit(1)
+    ).one()
+    this_month = utcnow().date().replace(day=1)
+    first, last = f"{add_months(this_month, -23):%Y-%m}", f"{this_month:%Y-%m}"
+    questionnaire = catalogue_questionnaire("contact-survey").id
+    # The brief names the months from/to; the filter form calls them first/last: send both.
+    all_months = f"questionnaire={questionnaire}&from={first}&to={last}&first={first}&last={last}"
+    filters = f"{all_months}&manager={manager_id}&channel=visit"
+    return Subject(
+        organisation_id,
+        (coordinator, passwords.get(coordinator, bulk_password)),
+        (manager, passwords.get(manager, bulk_password)),
+        manager_id,
+        filters,
+        all_months,
+    )
+
+
+def _export_memory(url: str, subject: Subject) -> Timing:
+    """What exporting every month of the organisation adds to a fresh process's memory."""
+    email, password = subject.coordinator
+    path = f"/dashboard/export.csv?{subject.all_months}"
+    command = [sys.executable, "-m", "bench.memory", url, email, password, path]
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=3600)
+    lines = finished.stdout.strip().splitlines()
+    name = "export.csv memory, all months (MB)"
+    if finished.returncode or not lines:
+        return Timing(name, None, f"failed: {finished.stderr[-200:]}")
+    result = json.loads(lines[-1])
+    if result["status"] != 200:
+        missing = " (404)" if result["status"] == 404 else ""
+        return Timing(name, None, f"page missing{missing}, answered {result['status']}")
+    added = result["rss_peak_mb"] - result["rss_before_mb"]
+    verdict = "met" if added <= MEMORY_GOAL_MB else "missed"
+    note = (
+        f"peak RSS {result['rss_peak_mb']} MB = {result['rss_before_mb']} before + {added:.1f} "
+        f"for {result['responses']:,} responses ({result['megabytes']} MB of CSV); "
+        f"goal {MEMORY_GOAL_MB} MB {verdict}"
+    )
+    return Timing(name, added, note)
+
+
+def _generate(size: int) -> tuple[Timing, str]:
+    upgrade()
+    seed = int(_setting("BENCH_SEED", "2026"))
+    started = time.perf_counter()
+    summary = generate_responses(size, utcnow(), seed=seed, progress=_progress)
+    seconds = time.perf_counter() - started
+    note = f"{summary.invitations:,} invitations, {len(summary.organisations)} organisations"
+    return Timing("generate (s)", seconds, note), summary.password
+
+
+def _progress(message: str) -> None:
+    print(message, flush=True)
+
+
+def _pages(app, subject: Subject, repeat: int) -> list[Timing]:
+    coordinator = logged_in_client(app, *subject.coordinator)
+    manager = logged_in_client(app, *subject.manager)
+    export_repeat = int(_setting("BENCH_EXPORT_REPEAT", "3"))
+    return [
+        time_page(coordinator, "dashboard, coordinator", "/dashboard", repeat),
+        time_page(
+            coordinator,
+            "dashboard, coordinator, all filters",
+            f"/dashboard?{subject.filters}",
+            repeat,
+        ),
+        time_page(manager, "dashboard, account manager", "/dashboard", repeat),
+        time_page(coordinator, "export.csv, coordinator", "/dashboard/export.csv", export_repeat),
+    ]
+
+
+def bench(database: str, size: int, url: str) -> list[Timing]:
+    """Generate `size` responses in the fresh database at `url` and measure."""
+    repeat = int(_setting("BENCH_REPEAT", "7"))
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SCHEDULER_ENABLED=False)
+    with app.app_context():
+        generated, password = _generate(size)
+        db.engine.dispose()  # measure on fresh connections, as a newly started server would
+        subject = _subject(password)
+        org = {"org": subject.organisation_id}
+        baseline = median_ms(lambda: db.session.execute(BASELINE, org).all(), repeat)
+        db.session.remove()
+    timings = [generated, Timing("database size (MB)", size_in_mb(url))]
+    timings.append(Timing("baseline GROUP BY over answers", baseline))
+    timings.extend(_pages(app, subject, repeat))
+    timings.append(_export_memory(url, subject))
+    with app.app_context():
+        db.engine.dispose()
+    return timings
+
+
+def _databases() -> list[str]:
+    chosen = _setting("BENCH_DATABASES", "sqlite,postgresql")
+    return [name.strip() for name in chosen.split(",") if name.strip()]
+
+
+def _sizes() -> list[int]:
+    return [int(size) for size in _setting("BENCH_SIZES", "100000,1000000").split(",")]
+
+
+def _fresh(database: str) -> AbstractContextManager[str]:
+    if database not in DATABASES:
+        raise SystemExit(f"BENCH_DATABASES: {database!r} is not one of {sorted(DATABASES)}")
+    return DATABASES[database]()
+
+
+def _verdict(timing: Timing) -> str:
+    if timing.measurement.startswith("dashboard") and timing.median_ms is not None:
+        met = "met" if timing.median_ms <= DASHBOARD_GOAL_MS else "missed"
+        return f"goal {DASHBOARD_GOAL_MS} ms {met}"
+    return timing.note
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"\n{'database':<11}{'size':>10}  {'measurement':<38}{'median':>10}{'ratio':>8}  note")
+    baseline = {}
+    for row in rows:
+        timing = row.timing
+        if timing.measurement.startswith("baseline"):
+            baseline[row.database, row.size] = timing.median_ms
+        value = "-" if timing.median_ms is None else f"{timing.median_ms:,.1f}"
+        ratio = ""
+        reference = baseline.get((row.database, row.size))
+        measured_in_ms = timing.measurement.startswith(("baseline", "dashboard", "export.csv,"))
+        if reference and timing.median_ms is not None and measured_in_ms:
+            ratio = f"{timing.median_ms / reference:.2f}"
+        print(
+            f"{row.database:<11}{row.size:>10,}  {timing.measurement:<38}{value:>10}{ratio:>8}"
+            f"  {_verdict(timing)}"
+        )
+    print("\nTimes in ms (generation in s); ratio: to the baseline GROUP BY of the same run.")
+
+
+def main() -> None:
+    rows = []
+    for database in _databases():
+        for size in _sizes():
+            print(f"\n== {database}, {size:,} responses", flush=True)
+            try:
+                with _fresh(database) as url:
+                    timings = bench(database, size, url)
+            except Unavailable as error:
+                print(f"{database} skipped: {error}")
+                break
+            rows.extend(Row(database, size, timing) for timing in timings)
+    print_table(rows)

@@ -1,0 +1,387 @@
+"""`flask demo --responses N`: two years of feedback for several municipalities, made in bulk.
+
+Contacts, invitations, responses and answers are made in Python and written a chunk at a time
+(see writing.py), with a commit after each chunk. Bulk writes pass by the ORM listener that
+keeps the tallies, so the tallies of the organisations written to are rebuilt at the end.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock
+from zoneinfo import ZoneInfo
+
+from survey.accounts.passwords import hash_password
+from survey.analysis.periods import add_months, reporting_month
+from survey.analysis.recount import rebuild_tallies
+from survey.contacts.models import Contact
+from survey.demo.data import DEMO_SLUG, DEMO_STAFF, load_demo
+from survey.demo.municipalities import (
+    BULK_PASSWORD,
+    DEMODAM,
+    MUNICIPALITIES,
+    SUBJECTS,
+    Team,
+    set_up_team,
+)
+from survey.demo.respondents import (
+    LOADINGS,
+    Improvement,
+    Profile,
+    answers,
+    profile_for,
+    questions_of,
+)
+from survey.demo.versions import contact_survey_versions
+from survey.demo.writing import Rows, analyse, first_free_ids, write
+from survey.extensions import db
+from survey.invitations.calendar import is_working_day
+from survey.invitations.models import Invitation
+from survey.invitations.rules import send_time
+from survey.invitations.sending import reminder_due_at
+from survey.responding.models import Response
+
+MONTHS = 24
+SECOND_VERSION_FROM = 12  # month index from which invitations use the revised questionnaire
+IMPROVEMENT_FROM = 18
+CHUNK = 10_000  # responses per commit
+SUPPRESSED = 0.06  # share of invitations not sent (recently invited, opted out, bounced)
+SEASON = (0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 0.7, 0.6, 1.15, 1.1, 1.1, 0.75)  # January..December
+CHANNEL_MIX = {"visit": 0.3, "phone": 0.3, "email": 0.2, "counter": 0.12, "event": 0.08}
+ANSWER_RATES = {"visit": 0.46, "phone": 0.4, "email": 0.3, "counter": 0.37, "event": 0.27}
+# Account managers with a weak point that an improvement action lifts from IMPROVEMENT_FROM on:
+# (organisation slug, position in the team) -> question code.
+IMPROVING = {(DEMO_SLUG, 1): "speed", ("zeewolde-aan-zee", 0): "agreements"}
+
+
+@dataclass(frozen=True)
+class Day:
+    """A working day contacts are logged on, and when their invitation goes out from it (in
+    naive UTC, as stored)."""
+
+    contacted_on: date
+    logged_at: datetime  # the start of the working day
+    sent_at: datetime
+    reminded_at: datetime | None
+    expires_at: datetime
+
+
+@dataclass
+class Month:
+    """One of the demo's months for one organisation: the days contacts can fall on."""
+
+    days: list[Day]  # working days up to today
+    answerable: list[Day]  # those whose invitation went out long enough ago to be answered
+    share: float  # how much of the month's working days lie in the past
+
+
+@dataclass
+class Seat:
+    """An account manager as the generator plans their contacts and answers."""
+
+    user_id: int
+    organisation_id: int
+    timezone: str
+    team: Team
+    months: list[Month]
+    activity: float
+    first_month: int
+    channels: list[str]
+    answered_weights: list[float]
+    unanswered_per_answer: dict[str, float]
+    profile: Profile
+
+
+@dataclass
+class BulkSummary:
+    responses: int
+    invitations: int
+    suppressed: int
+    organisation_ids: list[int]
+    organisations: list[str]
+    account_managers: int
+    versions: tuple[int, int]  # the two questionnaire versions' ids
+    improvements: list[str]  # "name: question code" of the managers with an improvement action
+    password: str
+    seconds: float
+
+    def describe(self) -> str:
+        return (
+            f"Generated {self.responses:,} responses to {self.invitations:,} invitations "
+            f"({self.suppressed:,} not sent) over {MONTHS} months for "
+            f"{len(self.organisations)} municipalities with {self.account_managers} account "
+            f"managers in {self.seconds:.1f} s. Their staff (e.g. coordinator@<slug>.example) "
+            f"log in with {self.password}."
+        )
+
+
+Progress = Callable[[str], None]
+
+
+def generate_responses(
+    count: int, now: datetime, seed: int = 2026, progress: Progress | None = None
+) -> BulkSummary:
+    """`count` responses over the MONTHS months up to `now`, with their invitations; commits."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    rng = random.Random(seed)
+    load_demo(now)
+    versions = contact_survey_versions()
+    password_hash = hash_password(BULK_PASSWORD)
+    teams = [set_up_team(m, password_hash, rng) for m in (DEMODAM, *MUNICIPALITIES)]
+    db.session.commit()
+    seats = [seat for team in teams for seat in _seats(team, now, rng)]
+    cells = _cells(seats, count, now, rng)
+    now = _stored(now)
+    rows = Rows(first_free_ids(db.session))
+    first = dict(rows.next_ids)
+    asked = [(version.id, questions_of(version)) for version in versions]
+    done = suppressed = 0
+    for number, (seat, month, responses) in enumerate(cells, start=1):
+        suppressed += _fill(rows, seat, month, responses, asked, now, rng)
+        if len(rows.responses) >= CHUNK or number == len(cells):
+            done += len(rows.responses)
+            _commit(rows)
+            seconds = time.perf_counter() - started
+            say(f"  {done:,} of {count:,} responses written ({seconds:.0f} s)")
+    say("  recounting the tallies...")
+    ids = [team.organisation.id for team in teams]
+    rebuild_tallies(db.session, ids)
+    analyse(db.session)
+    db.session.commit()
+    return BulkSummary(
+        responses=count,
+        invitations=rows.next_ids[Invitation] - first[Invitation],
+        suppressed=suppressed,
+        organisation_ids=ids,
+        organisations=[team.organisation.name for team in teams],
+        account_managers=len(seats),
+        versions=(versions[0].id, versions[1].id),
+        improvements=[f"{name}: {code}" for name, code in _improving(teams)],
+        password=BULK_PASSWORD,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _commit(rows: Rows) -> None:
+    write(db.session, rows)
+    db.session.commit()
+    rows.clear()
+
+
+def _improving(teams: list[Team]) -> list[tuple[str, str]]:
+    return [
+        (team.managers[position].name, code)
+        for team in teams
+        for (slug, position), code in IMPROVING.items()
+        if team.organisation.slug == slug and position < len(team.managers)
+    ]
+
+
+def _months(team: Team, now: datetime) -> list[Month]:
+    """The team's MONTHS months up to `now`, with their working days."""
+    organisation = team.organisation
+    zone = ZoneInfo(organisation.timezone)
+    today = now.astimezone(zone).date()
+    this_month = today.replace(day=1)
+    months = []
+    for index in range(MONTHS):
+        first = add_months(this_month, index - MONTHS + 1)
+        working = [
+            first + timedelta(days=offset)
+            for offset in range((add_months(first, 1) - first).days)
+            if is_working_day(first + timedelta(days=offset), organisation.timezone)
+        ]
+        days = [_day(day, organisation, zone) for day in working if day <= today]
+        answerable = [day for day in days if day.sent_at <= _stored(now) - timedelta(hours=1)]
+        months.append(Month(days, answerable, len(answerable) / len(working)))
+    return months
+
+
+def _stored(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _day(contacted_on: date, organisation, zone: ZoneInfo) -> Day:
+    logged_at = datetime.combine(contacted_on, clock(8), tzinfo=zone)
+    sent_at = send_time(contacted_on, logged_at, organisation)
+    reminded_at = (
+        _stored(reminder_due_at(sent_at, organisation))
+        if organisation.reminder_after_days
+        else None
+    )
+    expires_at = sent_at + timedelta(days=organisation.link_expiry_days)
+    return Day(contacted_on, _stored(logged_at), _stored(sent_at), reminded_at, _stored(expires_at))
+
+
+def _seats(team: Team, now: datetime, rng: random.Random) -> list[Seat]:
+    months = _months(team, now)
+    seats = []
+    for position, manager in enumerate(team.managers):
+        mix = {channel: share * rng.uniform(0.5, 1.5) for channel, share in CHANNEL_MIX.items()}
+        responsive = rng.uniform(0.85, 1.12)
+        rates = {channel: min(0.9, rate * responsive) for channel, rate in ANSWER_RATES.items()}
+        joined_late = position == len(team.managers) - 1 and position >= 4
+        seats.append(
+            Seat(
+                user_id=manager.id,
+                organisation_id=team.organisation.id,
+                timezone=team.organisation.timezone,
+                team=team,
+                months=months,
+                activity=rng.uniform(0.6, 1.4),
+                first_month=rng.randrange(4, 14) if joined_late else 0,
+                channels=list(mix),
+                answered_weights=[mix[channel] * rates[channel] for channel in mix],
+                unanswered_per_answer={c: (1 - rate) / rate for c, rate in rates.items()},
+                profile=_profile(team, position, manager.email, rng),
+            )
+        )
+    return seats
+
+
+def _profile(team: Team, position: int, email: str, rng: random.Random) -> Profile:
+    improving = IMPROVING.get((team.organisation.slug, position))
+    improvement = Improvement(improving, IMPROVEMENT_FROM) if improving else None
+    demo_strengths = {staff[0]: staff[4] for staff in DEMO_STAFF}
+    if email in demo_strengths:
+        return profile_for(rng, demo_strengths[email], improving, improvement)
+    codes = sorted(LOADINGS)
+    strengths = rng.sample(codes, 2)
+    weakness = improving or rng.choice([code for code in codes if code not in strengths])
+    return profile_for(rng, strengths, weakness, improvement)
+
+
+def _cells(seats: list[Seat], count: int, now: datetime, rng: random.Random):
+    """(seat, month index, responses) for every manager and month, adding up to `count`."""
+    cells, weights = [], []
+    for index in range(MONTHS):
+        calendar_month = add_months(now.date().replace(day=1), index - MONTHS + 1).month
+        season = SEASON[calendar_month - 1] * (1 + 0.02 * index)  # the service grows
+        for seat in seats:
+            month = seat.months[index]
+            if index < seat.first_month or not month.answerable:
+                continue
+            cells.append((seat, index))
+            weight = seat.team.size * seat.activity * season * month.share
+            weights.append(weight * rng.uniform(0.85, 1.15))
+    counts = _apportion(count, weights)
+    return [(*cell, n) for cell, n in zip(cells, counts, strict=True) if n]
+
+
+def _apportion(count: int, weights: list[float]) -> list[int]:
+    """Whole numbers in proportion to `weights` that add up to `count` (largest remainders)."""
+    total = sum(weights)
+    exact = [count * weight / total for weight in weights]
+    counts = [int(share) for share in exact]
+    by_remainder = sorted(range(len(exact)), key=lambda i: counts[i] - exact[i])
+    for index in by_remainder[: count - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def _rounded(expected: float, rng: random.Random) -> int:
+    whole = int(expected)
+    return whole + (rng.random() < expected - whole)
+
+
+def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -> int:
+    """One manager's answered invitations of a month, each with some that were not answered
+    or not sent; returns how many were not sent."""
+    month = seat.months[index]
+    version_id, questions = asked[index >= SECOND_VERSION_FROM]
+    offsets = seat.profile.in_month(index)
+    suppressed = 0
+    for channel in rng.choices(seat.channels, seat.answered_weights, k=responses):
+        day = rng.choice(month.answerable)
+        life, submitted_at = _answered(day, now, rng)
+        invitation_id, locale = _invite(rows, seat, day, channel, version_id, life, now, rng)
+        response_id = rows.new_id(Response)
+        month_of = reporting_month(submitted_at.replace(tzinfo=UTC), seat.timezone)
+        rows.responses.append(
+            (response_id, invitation_id, seat.organisation_id, version_id, submitted_at, locale,
+             seat.user_id, channel, month_of)
+        )  # fmt: skip
+        for question_id, value, text in answers(questions, offsets, locale == "en", rng):
+            rows.answers.append((response_id, question_id, value, None, text))
+        others = seat.unanswered_per_answer[channel]
+        for _ in range(_rounded(others, rng)):
+            day = rng.choice(month.days)
+            _invite(rows, seat, day, channel, version_id, _unanswered(day, now), now, rng)
+        for _ in range(_rounded((1 + others) * SUPPRESSED / (1 - SUPPRESSED), rng)):
+            day = rng.choice(month.days)
+            _invite(rows, seat, day, channel, version_id, _suppressed(day, rng), now, rng)
+            suppressed += 1
+    return suppressed
+
+
+# An invitation's life: (state, suppression reason, previously invited at, sent at, reminded at,
+# expires at, answered at), in the order of writing.INVITATION.
+Life = tuple
+
+
+def _answered(day: Day, now: datetime, rng: random.Random) -> tuple[Life, datetime]:
+    """Answered within the day mostly, within the week often, after the reminder sometimes."""
+    latest = min(now, day.expires_at) - timedelta(minutes=5)
+    roll = rng.random()
+    if roll < 0.5:
+        answered_at = day.sent_at + timedelta(minutes=rng.uniform(3, 24 * 60))
+    elif roll < 0.8 or day.reminded_at is None:
+        answered_at = day.sent_at + timedelta(days=rng.uniform(1, 5))
+    else:
+        answered_at = day.reminded_at + timedelta(days=rng.uniform(0.01, 10))
+    if answered_at > latest:
+        answered_at = day.sent_at + (latest - day.sent_at) * rng.random()
+    reminded_at = day.reminded_at if day.reminded_at and day.reminded_at < answered_at else None
+    life = ("answered", None, None, day.sent_at, reminded_at, day.expires_at, answered_at)
+    return life, answered_at
+
+
+def _unanswered(day: Day, now: datetime) -> Life:
+    if day.sent_at > now:
+        return ("scheduled", None, None, None, None, None, None)
+    reminded_at = day.reminded_at if day.reminded_at and day.reminded_at <= now else None
+    state = "reminded" if reminded_at else "sent"
+    if day.expires_at <= now:
+        state = "expired"
+    return (state, None, None, day.sent_at, reminded_at, day.expires_at, None)
+
+
+def _suppressed(day: Day, rng: random.Random) -> Life:
+    roll = rng.random()
+    if roll < 0.7:
+        earlier = day.sent_at - timedelta(days=rng.uniform(3, 85))
+        return ("suppressed", "recently_invited", earlier, None, None, None, None)
+    reason = "opted_out" if roll < 0.9 else "bounced"
+    return ("suppressed", reason, None, None, None, None, None)
+
+
+def _invite(rows, seat: Seat, day: Day, channel: str, version_id: int, life: Life, now, rng):
+    """A contact logged on `day` and its invitation; returns the invitation's id and language."""
+    team = seat.team
+    contact_id = rows.new_id(Contact)
+    company = rng.choice(team.companies)
+    name, local_part = rng.choice(team.people)
+    email = f"{local_part}.{contact_id}@{company.domain}"
+    locale = "en" if rng.random() < 0.05 else "nl"
+    logged_at = min(now, day.logged_at + timedelta(minutes=rng.randrange(540)))
+    organisation_id = seat.organisation_id
+    rows.contacts.append(
+        (contact_id, organisation_id, seat.user_id, company.name, company.registry_number, name,
+         email, locale, day.contacted_on, channel, rng.choice(SUBJECTS), "demo", logged_at)
+    )  # fmt: skip
+    invitation_id = rows.new_id(Invitation)
+    state, reason, previously, *moments = life
+    rows.invitations.append(
+        (invitation_id, organisation_id, contact_id, version_id, seat.user_id, email, name,
+         locale, state, secrets.token_urlsafe(12), reason, previously, day.sent_at, *moments,
+         logged_at)
+    )  # fmt: skip
+    return invitation_id, locale
