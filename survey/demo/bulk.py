@@ -38,7 +38,7 @@ from survey.demo.respondents import (
     questions_of,
 )
 from survey.demo.versions import contact_survey_versions
-from survey.demo.writing import Rows, analyse, first_free_ids, write
+from survey.demo.writing import ChunkWriter, Rows, analyse, first_free_ids
 from survey.extensions import db
 from survey.invitations.calendar import is_working_day
 from survey.invitations.models import Invitation
@@ -139,18 +139,22 @@ def generate_responses(
     db.session.commit()
     seats = [seat for team in teams for seat in _seats(team, now, rng)]
     cells = _cells(seats, count, now, rng)
-    now = _stored(now)
-    rows = Rows(first_free_ids(db.session))
-    first = dict(rows.next_ids)
     asked = [(version.id, questions_of(version)) for version in versions]
+    rows = Rows(first_free_ids(db.session))
+    first_invitation = rows.next_ids[Invitation]
+    db.session.commit()  # nothing of this session may hold SQLite's lock while the writer writes
+    now = _stored(now)
     done = suppressed = 0
-    for number, (seat, month, responses) in enumerate(cells, start=1):
-        suppressed += _fill(rows, seat, month, responses, asked, now, rng)
-        if len(rows.responses) >= CHUNK or number == len(cells):
-            done += len(rows.responses)
-            _commit(rows)
-            seconds = time.perf_counter() - started
-            say(f"  {done:,} of {count:,} responses written ({seconds:.0f} s)")
+    with ChunkWriter(db.engine) as writer:
+        for number, (seat, month, responses) in enumerate(cells, start=1):
+            suppressed += _fill(rows, seat, month, responses, asked, now, rng)
+            if len(rows.responses) >= CHUNK or number == len(cells):
+                if written := writer.write(rows):
+                    done += written
+                    say(_written(done, count, started))
+                rows = rows.following()
+        done += writer.wait()
+    say(_written(done, count, started))
     say("  recounting the tallies...")
     ids = [team.organisation.id for team in teams]
     rebuild_tallies(db.session, ids)
@@ -158,7 +162,7 @@ def generate_responses(
     db.session.commit()
     return BulkSummary(
         responses=count,
-        invitations=rows.next_ids[Invitation] - first[Invitation],
+        invitations=rows.next_ids[Invitation] - first_invitation,
         suppressed=suppressed,
         organisation_ids=ids,
         organisations=[team.organisation.name for team in teams],
@@ -170,10 +174,8 @@ def generate_responses(
     )
 
 
-def _commit(rows: Rows) -> None:
-    write(db.session, rows)
-    db.session.commit()
-    rows.clear()
+def _written(done: int, count: int, started: float) -> str:
+    return f"  {done:,} of {count:,} responses written ({time.perf_counter() - started:.0f} s)"
 
 
 def _improving(teams: list[Team]) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
 """Writing generated rows in bulk: COPY on PostgreSQL (psycopg 3), the driver's executemany on
-SQLite.
+SQLite, one chunk per transaction, on a thread of its own while the next chunk is made.
 
 Rows are tuples in the column order below, with naive UTC datetimes (as the database stores
 them). They skip SQLAlchemy's per-row parameter processing, which costs more than the insert
@@ -9,9 +9,10 @@ itself at this scale. Ids of contacts, invitations and responses are given by th
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
-from sqlalchemy import Date, DateTime, Table, func, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from survey.contacts.models import Contact
@@ -64,31 +65,72 @@ class Rows:
         lists = (self.contacts, self.invitations, self.responses, self.answers)
         return [(*table, rows) for table, rows in zip(TABLES, lists, strict=True)]
 
-    def clear(self) -> None:
-        for _, _, rows in self.per_table():
-            rows.clear()
+    def following(self) -> Rows:
+        """An empty chunk that numbers on from this one."""
+        return Rows(self.next_ids)
 
 
 def first_free_ids(session: Session) -> dict[type, int]:
     return {model: (session.scalar(select(func.max(model.id))) or 0) + 1 for model in NUMBERED}
 
 
-def write(session: Session, rows: Rows) -> None:
-    """Write the chunk in the session's transaction (the caller commits)."""
-    dialect = session.get_bind().dialect
+class ChunkWriter:
+    """Writes each chunk in a transaction of its own, on a thread of its own, so the database
+    works on one chunk while the next is made (at most one chunk waits)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        in_memory = engine.dialect.name == "sqlite" and engine.url.database in (
+            None,
+            "",
+            ":memory:",
+        )
+        # An in-memory SQLite database exists once per connection: write it from this thread.
+        self.executor = None if in_memory else ThreadPoolExecutor(1, "bulk-writer")
+        self.pending: Future | None = None
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, *error) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def write(self, rows: Rows) -> int:
+        """Hand over a chunk; returns the responses in the chunk written meanwhile (or 0)."""
+        written = self.wait()
+        if self.executor is None:
+            return written + self._write(rows)
+        self.pending = self.executor.submit(self._write, rows)
+        return written
+
+    def wait(self) -> int:
+        """Wait for the chunk being written (raising its error); returns its responses."""
+        pending, self.pending = self.pending, None
+        return pending.result() if pending else 0
+
+    def _write(self, rows: Rows) -> int:
+        with self.engine.begin() as connection:
+            write(connection, rows)
+        return len(rows.responses)
+
+
+def write(connection: Connection, rows: Rows) -> None:
+    dialect = connection.dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         for table, columns, chunk in rows.per_table():
-            _copy(session, table, columns, chunk)
-        _move_sequences(session)
+            _copy(connection, table, columns, chunk)
+        _move_sequences(connection)
     elif dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB: indexes grow fast
         for table, columns, chunk in rows.per_table():
-            _insert_sqlite(session, table, columns, chunk)
+            _insert_sqlite(connection, table, columns, chunk)
     else:
         raise NotImplementedError(f"bulk demo data: no writer for {dialect.name}")
 
 
-def _copy(session: Session, table: Table, columns: tuple[str, ...], chunk: list[tuple]) -> None:
-    driver_connection = session.connection().connection.driver_connection
+def _copy(connection: Connection, table: Table, columns: tuple[str, ...], chunk: list) -> None:
+    driver_connection = connection.connection.driver_connection
     names = ", ".join(f'"{column}"' for column in columns)
     with (
         driver_connection.cursor() as cursor,
@@ -99,7 +141,7 @@ def _copy(session: Session, table: Table, columns: tuple[str, ...], chunk: list[
 
 
 def _insert_sqlite(
-    session: Session, table: Table, columns: tuple[str, ...], chunk: list[tuple]
+    connection: Connection, table: Table, columns: tuple[str, ...], chunk: list[tuple]
 ) -> None:
     """Dates and times as SQLAlchemy stores them in SQLite: ISO text, microseconds included."""
     moments = [
@@ -125,15 +167,13 @@ def _insert_sqlite(
     names = ", ".join(f'"{column}"' for column in columns)
     marks = ", ".join("?" * len(columns))
     statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-    connection = session.connection()
-    connection.exec_driver_sql("PRAGMA cache_size = -262144")
     connection.exec_driver_sql(statement, ready)
 
 
-def _move_sequences(session: Session) -> None:
+def _move_sequences(connection: Connection) -> None:
     for model in NUMBERED:
         name = model.__table__.name
-        session.execute(
+        connection.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                 f"(SELECT max(id) FROM {name}))"
