@@ -12,9 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 from survey.accounts.passwords import hash_password
 from survey.analysis.periods import add_months, reporting_month
@@ -37,13 +35,20 @@ from survey.demo.respondents import (
     profile_for,
     questions_of,
 )
+from survey.demo.timeline import (
+    Day,
+    Life,
+    Month,
+    answered,
+    months_up_to,
+    stored,
+    suppressed,
+    unanswered,
+)
 from survey.demo.versions import contact_survey_versions
 from survey.demo.writing import ChunkWriter, Rows, analyse, first_free_ids
 from survey.extensions import db
-from survey.invitations.calendar import is_working_day
 from survey.invitations.models import Invitation
-from survey.invitations.rules import send_time
-from survey.invitations.sending import reminder_due_at
 from survey.responding.models import Response
 
 MONTHS = 24
@@ -57,27 +62,6 @@ ANSWER_RATES = {"visit": 0.46, "phone": 0.4, "email": 0.3, "counter": 0.37, "eve
 # Account managers with a weak point that an improvement action lifts from IMPROVEMENT_FROM on:
 # (organisation slug, position in the team) -> question code.
 IMPROVING = {(DEMO_SLUG, 1): "speed", ("zeewolde-aan-zee", 0): "agreements"}
-
-
-@dataclass(frozen=True)
-class Day:
-    """A working day contacts are logged on, and when their invitation goes out from it (in
-    naive UTC, as stored)."""
-
-    contacted_on: date
-    logged_at: datetime  # the start of the working day
-    sent_at: datetime
-    reminded_at: datetime | None
-    expires_at: datetime
-
-
-@dataclass
-class Month:
-    """One of the demo's months for one organisation: the days contacts can fall on."""
-
-    days: list[Day]  # working days up to today
-    answerable: list[Day]  # those whose invitation went out long enough ago to be answered
-    share: float  # how much of the month's working days lie in the past
 
 
 @dataclass
@@ -130,32 +114,20 @@ def generate_responses(
     if count < 1:
         raise ValueError("count must be at least 1")
     started = time.perf_counter()
-    say = progress or (lambda message: None)
     rng = random.Random(seed)
     load_demo(now)
     versions = contact_survey_versions()
     password_hash = hash_password(BULK_PASSWORD)
     teams = [set_up_team(m, password_hash, rng) for m in (DEMODAM, *MUNICIPALITIES)]
-    db.session.commit()
     seats = [seat for team in teams for seat in _seats(team, now, rng)]
-    cells = _cells(seats, count, now, rng)
     asked = [(version.id, questions_of(version)) for version in versions]
     rows = Rows(first_free_ids(db.session))
     first_invitation = rows.next_ids[Invitation]
     db.session.commit()  # nothing of this session may hold SQLite's lock while the writer writes
-    now = _stored(now)
-    done = suppressed = 0
-    with ChunkWriter(db.engine) as writer:
-        for number, (seat, month, responses) in enumerate(cells, start=1):
-            suppressed += _fill(rows, seat, month, responses, asked, now, rng)
-            if len(rows.responses) >= CHUNK or number == len(cells):
-                if written := writer.write(rows):
-                    done += written
-                    say(_written(done, count, started))
-                rows = rows.following()
-        done += writer.wait()
-    say(_written(done, count, started))
-    say("  recounting the tallies...")
+    cells = _cells(seats, count, now, rng)
+    report = _Report(count, started, progress or (lambda message: None))
+    not_sent = _write(cells, rows, asked, stored(now), rng, report)
+    report.say("  recounting the tallies...")
     ids = [team.organisation.id for team in teams]
     rebuild_tallies(db.session, ids)
     analyse(db.session)
@@ -163,7 +135,7 @@ def generate_responses(
     return BulkSummary(
         responses=count,
         invitations=rows.next_ids[Invitation] - first_invitation,
-        suppressed=suppressed,
+        suppressed=not_sent,
         organisation_ids=ids,
         organisations=[team.organisation.name for team in teams],
         account_managers=len(seats),
@@ -174,8 +146,31 @@ def generate_responses(
     )
 
 
-def _written(done: int, count: int, started: float) -> str:
-    return f"  {done:,} of {count:,} responses written ({time.perf_counter() - started:.0f} s)"
+@dataclass
+class _Report:
+    count: int
+    started: float
+    say: Progress
+    done: int = 0
+
+    def written(self, responses: int) -> None:
+        if responses:
+            self.done += responses
+            seconds = time.perf_counter() - self.started
+            self.say(f"  {self.done:,} of {self.count:,} responses written ({seconds:.0f} s)")
+
+
+def _write(cells, rows: Rows, asked, now: datetime, rng: random.Random, report: _Report) -> int:
+    """Make the cells' rows a chunk at a time and write them; returns how many were not sent."""
+    not_sent = 0
+    with ChunkWriter(db.engine) as writer:
+        for number, (seat, month, responses) in enumerate(cells, start=1):
+            not_sent += _fill(rows, seat, month, responses, asked, now, rng)
+            if len(rows.responses) >= CHUNK or number == len(cells):
+                report.written(writer.write(rows))
+                rows = rows.following()
+        report.written(writer.wait())
+    return not_sent
 
 
 def _improving(teams: list[Team]) -> list[tuple[str, str]]:
@@ -187,44 +182,8 @@ def _improving(teams: list[Team]) -> list[tuple[str, str]]:
     ]
 
 
-def _months(team: Team, now: datetime) -> list[Month]:
-    """The team's MONTHS months up to `now`, with their working days."""
-    organisation = team.organisation
-    zone = ZoneInfo(organisation.timezone)
-    today = now.astimezone(zone).date()
-    this_month = today.replace(day=1)
-    months = []
-    for index in range(MONTHS):
-        first = add_months(this_month, index - MONTHS + 1)
-        working = [
-            first + timedelta(days=offset)
-            for offset in range((add_months(first, 1) - first).days)
-            if is_working_day(first + timedelta(days=offset), organisation.timezone)
-        ]
-        days = [_day(day, organisation, zone) for day in working if day <= today]
-        answerable = [day for day in days if day.sent_at <= _stored(now) - timedelta(hours=1)]
-        months.append(Month(days, answerable, len(answerable) / len(working)))
-    return months
-
-
-def _stored(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
-def _day(contacted_on: date, organisation, zone: ZoneInfo) -> Day:
-    logged_at = datetime.combine(contacted_on, clock(8), tzinfo=zone)
-    sent_at = send_time(contacted_on, logged_at, organisation)
-    reminded_at = (
-        _stored(reminder_due_at(sent_at, organisation))
-        if organisation.reminder_after_days
-        else None
-    )
-    expires_at = sent_at + timedelta(days=organisation.link_expiry_days)
-    return Day(contacted_on, _stored(logged_at), _stored(sent_at), reminded_at, _stored(expires_at))
-
-
 def _seats(team: Team, now: datetime, rng: random.Random) -> list[Seat]:
-    months = _months(team, now)
+    months = months_up_to(now, MONTHS, team.organisation)
     seats = []
     for position, manager in enumerate(team.managers):
         mix = {channel: share * rng.uniform(0.5, 1.5) for channel, share in CHANNEL_MIX.items()}
@@ -300,10 +259,10 @@ def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -
     month = seat.months[index]
     version_id, questions = asked[index >= SECOND_VERSION_FROM]
     offsets = seat.profile.in_month(index)
-    suppressed = 0
+    not_sent = 0
     for channel in rng.choices(seat.channels, seat.answered_weights, k=responses):
         day = rng.choice(month.answerable)
-        life, submitted_at = _answered(day, now, rng)
+        life, submitted_at = answered(day, now, rng)
         invitation_id, locale = _invite(rows, seat, day, channel, version_id, life, now, rng)
         response_id = rows.new_id(Response)
         month_of = reporting_month(submitted_at.replace(tzinfo=UTC), seat.timezone)
@@ -316,53 +275,12 @@ def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -
         others = seat.unanswered_per_answer[channel]
         for _ in range(_rounded(others, rng)):
             day = rng.choice(month.days)
-            _invite(rows, seat, day, channel, version_id, _unanswered(day, now), now, rng)
+            _invite(rows, seat, day, channel, version_id, unanswered(day, now), now, rng)
         for _ in range(_rounded((1 + others) * SUPPRESSED / (1 - SUPPRESSED), rng)):
             day = rng.choice(month.days)
-            _invite(rows, seat, day, channel, version_id, _suppressed(day, rng), now, rng)
-            suppressed += 1
-    return suppressed
-
-
-# An invitation's life: (state, suppression reason, previously invited at, sent at, reminded at,
-# expires at, answered at), in the order of writing.INVITATION.
-Life = tuple
-
-
-def _answered(day: Day, now: datetime, rng: random.Random) -> tuple[Life, datetime]:
-    """Answered within the day mostly, within the week often, after the reminder sometimes."""
-    latest = min(now, day.expires_at) - timedelta(minutes=5)
-    roll = rng.random()
-    if roll < 0.5:
-        answered_at = day.sent_at + timedelta(minutes=rng.uniform(3, 24 * 60))
-    elif roll < 0.8 or day.reminded_at is None:
-        answered_at = day.sent_at + timedelta(days=rng.uniform(1, 5))
-    else:
-        answered_at = day.reminded_at + timedelta(days=rng.uniform(0.01, 10))
-    if answered_at > latest:
-        answered_at = day.sent_at + (latest - day.sent_at) * rng.random()
-    reminded_at = day.reminded_at if day.reminded_at and day.reminded_at < answered_at else None
-    life = ("answered", None, None, day.sent_at, reminded_at, day.expires_at, answered_at)
-    return life, answered_at
-
-
-def _unanswered(day: Day, now: datetime) -> Life:
-    if day.sent_at > now:
-        return ("scheduled", None, None, None, None, None, None)
-    reminded_at = day.reminded_at if day.reminded_at and day.reminded_at <= now else None
-    state = "reminded" if reminded_at else "sent"
-    if day.expires_at <= now:
-        state = "expired"
-    return (state, None, None, day.sent_at, reminded_at, day.expires_at, None)
-
-
-def _suppressed(day: Day, rng: random.Random) -> Life:
-    roll = rng.random()
-    if roll < 0.7:
-        earlier = day.sent_at - timedelta(days=rng.uniform(3, 85))
-        return ("suppressed", "recently_invited", earlier, None, None, None, None)
-    reason = "opted_out" if roll < 0.9 else "bounced"
-    return ("suppressed", reason, None, None, None, None, None)
+            _invite(rows, seat, day, channel, version_id, suppressed(day, rng), now, rng)
+            not_sent += 1
+    return not_sent
 
 
 def _invite(rows, seat: Seat, day: Day, channel: str, version_id: int, life: Life, now, rng):

@@ -1,5 +1,5 @@
 """Writing generated rows in bulk: COPY on PostgreSQL (psycopg 3), the driver's executemany on
-SQLite, one chunk per transaction, on a thread of its own while the next chunk is made.
+SQLite, one chunk per transaction.
 
 Rows are tuples in the column order below, with naive UTC datetimes (as the database stores
 them). They skip SQLAlchemy's per-row parameter processing, which costs more than the insert
@@ -75,18 +75,14 @@ def first_free_ids(session: Session) -> dict[type, int]:
 
 
 class ChunkWriter:
-    """Writes each chunk in a transaction of its own, on a thread of its own, so the database
-    works on one chunk while the next is made (at most one chunk waits)."""
+    """Writes each chunk in a transaction of its own. A database server works on one chunk
+    while the next is made (a thread waits for it); SQLite works inside this process, where a
+    second thread would only contend for the interpreter, so it is written in turn."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        in_memory = engine.dialect.name == "sqlite" and engine.url.database in (
-            None,
-            "",
-            ":memory:",
-        )
-        # An in-memory SQLite database exists once per connection: write it from this thread.
-        self.executor = None if in_memory else ThreadPoolExecutor(1, "bulk-writer")
+        in_server = engine.dialect.name != "sqlite"
+        self.executor = ThreadPoolExecutor(1, "bulk-writer") if in_server else None
         self.pending: Future | None = None
 
     def __enter__(self) -> ChunkWriter:
