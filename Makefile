@@ -56,8 +56,8 @@ bench: translations
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check survey tests config.py wsgi.py
-	$(BIN)/ruff format --check survey tests config.py wsgi.py
+	$(BIN)/ruff check survey tests bench config.py wsgi.py
+	$(BIN)/ruff format --check survey tests bench config.py wsgi.py
 
 clean:
 	rm -rf $(VENV) instance/spiegel.db $(MAILBOX) .pytest_cache

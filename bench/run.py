@@ -86,8 +86,7 @@ def _subject(bulk_password: str) -> Subject:
     this_month = utcnow().date().replace(day=1)
     first, last = f"{add_months(this_month, -23):%Y-%m}", f"{this_month:%Y-%m}"
     questionnaire = catalogue_questionnaire("contact-survey").id
-    # The brief names the months from/to; the filter form calls them first/last: send both.
-    all_months = f"questionnaire={questionnaire}&from={first}&to={last}&first={first}&last={last}"
+    all_months = f"questionnaire={questionnaire}&first={first}&last={last}"
     filters = f"{all_months}&manager={manager_id}&channel=visit"
     return Subject(
         organisation_id,
