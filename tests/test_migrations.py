@@ -65,3 +65,39 @@ def test_upgrade_gives_exactly_the_models_schema(request, database):
     assert _schema_differences(app) == []
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
+)
+def test_upgrading_a_database_with_responses_fills_in_the_dashboards(request, database):
+    """Responses from before the dashboards get their manager, channel and month, and counted."""
+    from survey.analysis.models import InvitationTally, ResponseTally
+    from survey.clock import utcnow
+    from survey.demo.data import load_demo
+    from survey.responding.models import Response
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=request.getfixturevalue(database))
+    with app.app_context():
+        upgrade()
+        load_demo(utcnow())
+        db.session.commit()
+        before = db.session.execute(
+            db.select(
+                Response.id, Response.account_manager_id, Response.channel, Response.month
+            ).order_by(Response.id)
+        ).all()
+        db.session.remove()
+        downgrade(revision="709ec61606c3")  # the sending issue: no tallies, no response columns
+        upgrade()
+        after = db.session.execute(
+            db.select(
+                Response.id, Response.account_manager_id, Response.channel, Response.month
+            ).order_by(Response.id)
+        ).all()
+        counted = db.session.scalar(db.select(db.func.sum(ResponseTally.responses)))
+        sent = db.session.scalar(db.select(db.func.sum(InvitationTally.sent)))
+        db.session.remove()
+        db.engine.dispose()
+    assert after == before and len(after) > 0
+    assert counted == len(after) and sent > counted
