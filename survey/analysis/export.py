@@ -24,10 +24,12 @@ from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
+from survey.analysis.aggregates import question_set
+from survey.analysis.periods import month_text
 from survey.analysis.population import Population
 from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
-from survey.questionnaires.models import Question, QuestionnaireVersion
+from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.models import Answer, Response
 
 FIXED_HEADERS = (
@@ -62,16 +64,19 @@ class ExportLayout:
     """
 
     def __init__(self, session: Session, population: Population) -> None:
-        rows = session.execute(
-            select(Question.id, Question.code, QuestionnaireVersion.id, QuestionnaireVersion.number)
-            .join(QuestionnaireVersion)
-            .where(QuestionnaireVersion.id.in_(population.version_ids))
-            .order_by(QuestionnaireVersion.number.desc(), Question.position)
-        ).all()
-        self.codes: list[str] = list(dict.fromkeys(code for _, code, _, _ in rows))
+        questions = question_set(session, population)
+        self.codes: list[str] = list(questions.by_code)
         position = {code: len(FIXED_HEADERS) + i for i, code in enumerate(self.codes)}
-        self.column_of_question = {question_id: position[code] for question_id, code, _, _ in rows}
-        self.version_numbers = {version_id: number for _, _, version_id, number in rows}
+        self.column_of_question = {
+            question_id: position[code] for question_id, code in questions.code_of.items()
+        }
+        self.version_numbers = dict(
+            session.execute(
+                select(QuestionnaireVersion.id, QuestionnaireVersion.number).where(
+                    QuestionnaireVersion.id.in_(population.version_ids)
+                )
+            ).all()
+        )
 
     def headers(self, locale: str) -> list[str]:
         with force_locale(locale):
@@ -137,7 +142,7 @@ def _fixed_cells(row: Any, layout: ExportLayout, managers: dict, zone: ZoneInfo)
     return [
         response_id,
         submitted_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
-        f"{month.year:04d}-{month.month:02d}",
+        month_text(month),
         layout.version_numbers.get(version_id),
         neutralised(managers[manager_id]) if manager_id in managers else None,
         channel,

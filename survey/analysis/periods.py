@@ -12,6 +12,11 @@ def reporting_month(moment: datetime, timezone: str) -> date:
     return date(local.year, local.month, 1)
 
 
+def month_text(month: date) -> str:
+    """As a month is written in filters and exports: 2026-03."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)

@@ -19,7 +19,7 @@ from survey.analysis.models import (
     ResponseTally,
 )
 from survey.analysis.periods import reporting_month
-from survey.analysis.tallies import SENT_ONCE, TallyChanges
+from survey.analysis.tallies import SENT_ONCE, TallyChanges, cell_key
 from survey.contacts.models import Contact
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.models import Question
@@ -141,7 +141,7 @@ def _recount_invitations(session: Session, ids: list[int] | None, changes: Tally
             statement
         ):
             month = reporting_month(_as_utc(at), zones[organisation_id])
-            key = (organisation_id, version_id, sender_id or 0, str(channel or ""), month)
+            key = cell_key(organisation_id, version_id, sender_id, channel, month)
             changes.add(InvitationTally, key, **{column: count})
 
 

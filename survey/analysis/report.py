@@ -226,11 +226,9 @@ def _chosen(question: Question, counts: dict, min_group_size: int, locale: str) 
     text = localized(question.text, locale)
     if total < min_group_size:
         return QuestionResult(question.code, text, question.type, total, False)
-    shares = [
-        Share(o["code"], localized(o["label"], locale), counts.get(o["code"], 0), 0.0)
-        for o in question.options
-    ]
-    shares = [Share(s.key, s.label, s.count, s.count / total) for s in shares]
+    chosen = [(o["code"], counts.get(o["code"], 0)) for o in question.options]
+    labels = {o["code"]: localized(o["label"], locale) for o in question.options}
+    shares = [Share(code, labels[code], count, count / total) for code, count in chosen]
     return QuestionResult(question.code, text, question.type, total, True, distribution=shares)
 
 

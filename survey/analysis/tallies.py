@@ -53,7 +53,7 @@ class TallyChanges:
             row[column] += amount
 
     def add_response(self, response: Response, version: QuestionnaireVersion) -> None:
-        cell = _cell(
+        cell = cell_key(
             response.organisation_id,
             response.questionnaire_version_id,
             response.account_manager_id,
@@ -98,7 +98,7 @@ class TallyChanges:
         zone = session.get(Organisation, invitation.organisation_id).timezone
         contact = session.get(Contact, invitation.contact_id) if invitation.contact_id else None
         channel = contact.channel if contact else None
-        cell = _cell(
+        cell = cell_key(
             invitation.organisation_id,
             invitation.questionnaire_version_id,
             invitation.sender_id,
@@ -117,7 +117,7 @@ class TallyChanges:
                 connection.execute(_upsert(connection, table), params)
 
 
-def _cell(organisation_id, version_id, account_manager_id, channel, month) -> Key:
+def cell_key(organisation_id, version_id, account_manager_id, channel, month) -> Key:
     return (organisation_id, version_id, account_manager_id or 0, str(channel or ""), month)
 
 

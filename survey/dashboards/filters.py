@@ -17,7 +17,7 @@ from wtforms.validators import Optional, Regexp, ValidationError
 
 from survey.accounts.models import Role, User
 from survey.analysis.models import ResponseTally
-from survey.analysis.periods import add_months
+from survey.analysis.periods import add_months, month_text
 from survey.analysis.population import Population, version_ids
 from survey.contacts.logbook import CHANNEL_LABELS
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, localized
@@ -32,10 +32,6 @@ def parse_month(text: str | None) -> date | None:
         return None
     year, month = text.split("-")
     return date(int(year), int(month), 1)
-
-
-def month_text(month: date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
 
 
 class DashboardFilters(FlaskForm):

@@ -12,11 +12,11 @@ from flask_login import current_user
 from survey.accounts.models import Role, User
 from survey.analysis.export import csv_chunks, export_filename, xlsx_chunks
 from survey.analysis.open_answers import open_answers
+from survey.analysis.periods import reporting_month
 from survey.analysis.report import compare_managers, feedback_report, reference_results
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
-from survey.contacts.logbook import local_today
 from survey.dashboards import charts
 from survey.dashboards.filters import bind_filters, choices_for, parse_month, population_from
 from survey.dashboards.plotly_asset import plotly_script_url
@@ -38,7 +38,7 @@ def _filtered():
     """The filter form, the choices behind it, and the population it selects (or None)."""
     me = _me()
     choices = choices_for(db.session, me)
-    this_month = local_today(me.organisation, utcnow()).replace(day=1)
+    this_month = reporting_month(utcnow(), me.organisation.timezone)
     form = bind_filters(request.args, choices, str(get_locale()), this_month)
     valid = form.validate() if request.args else True
     population = population_from(db.session, form, choices, me) if valid else None
