@@ -1,18 +1,133 @@
 """One reader per kind of request input: bounded integers, months, search text, `next` paths.
 
 Every view and form reads odd input through these, so a NUL byte, a huge number or a line break
-is answered with a message or a fallback, never with a server error.
+is answered with a message or a fallback, never with a server error. The readers take the raw
+text and give back a value or None; the `query_*` functions apply them to the query string.
 """
 
 from __future__ import annotations
 
+import enum
 import re
+import unicodedata
+from datetime import date
+from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
+from flask import abort, request
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 # C0 and C1 control characters and DEL; tab, CR and LF included.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+MAX_PAGE = 10_000
+MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL; larger numbers name no record
+SEARCH_LENGTH = 200
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_PATH_LENGTH = 2000
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+def bounded_int(text: str | None, low: int, high: int) -> int | None:
+    """A whole number written in digits from `low` to `high`; None for anything else."""
+    if text is None or not _WHOLE_NUMBER.fullmatch(text.strip()):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
+
+
+def page_number(text: str | None) -> int:
+    """A list's page, 1 to MAX_PAGE; the first page when the text is not one."""
+    return bounded_int(text, 1, MAX_PAGE) or 1
+
+
+def record_id(text: str | None) -> int | None:
+    """A database id, 1 to 2**31 - 1; None when the text cannot be one."""
+    return bounded_int(text, 1, MAX_ID)
+
+
+def search_text(text: str | None, length: int = SEARCH_LENGTH) -> str:
+    """What someone typed in a search box: control characters (NUL too) out, at most `length`."""
+    return " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split())[:length]
+
+
+def month(text: str | None) -> date | None:
+    """A month written as 2026-03, years FIRST_YEAR to LAST_YEAR; None for anything else."""
+    match = _MONTH.fullmatch((text or "").strip())
+    if not match:
+        return None
+    year, number = int(match[1]), int(match[2])
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= number <= 12):
+        return None
+    return date(year, number, 1)
+
+
+def choice(enum_class: type[E], text: str | None) -> E | None:
+    """The member whose value is `text`; None for empty text; ValueError for another value."""
+    if not text:
+        return None
+    return enum_class(text)
+
+
+def _decoded(target: str) -> str | None:
+    """`target` percent-decoded until it no longer changes; None if it never settles."""
+    for _round in range(5):
+        decoded = unquote(target)
+        if decoded == target:
+            return target
+        target = decoded
+    return None
+
+
+def _looks_local(text: str) -> bool:
+    if CONTROL_CHARACTERS.search(text) or "\\" in text:
+        return False
+    if not text.startswith("/") or text.startswith("//"):
+        return False
+    parts = urlsplit(text)
+    return not parts.scheme and not parts.netloc and parts.path.isascii()
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` if it is a path on this site (as `next=` brings it), else None.
+
+    Browsers forgive a lot: they drop tabs and line breaks, read a backslash as a slash, fold
+    look-alike characters and decode percent signs, so "/%09/evil.example" or "/\\evil.example"
+    lead to another site. Every form the browser may see (the text as given, decoded until
+    stable, NFKC-folded) must be a plain path starting with a single slash.
+    """
+    if not target or len(target) > MAX_PATH_LENGTH:
+        return None
+    decoded = _decoded(target)
+    if decoded is None:
+        return None
+    forms = {target, decoded, unicodedata.normalize("NFKC", decoded)}
+    return target if all(_looks_local(text) for text in forms) else None
+
+
+def query_page(name: str = "page") -> int:
+    return page_number(request.args.get(name))
+
+
+def query_id(name: str) -> int | None:
+    return record_id(request.args.get(name))
+
+
+def query_search(name: str = "q") -> str:
+    return search_text(request.args.get(name))
+
+
+def query_choice(enum_class: type[E], name: str) -> E | None:
+    """The filter value asked for in the query string, None for all; 404 for another value."""
+    try:
+        return choice(enum_class, request.args.get(name))
+    except ValueError:
+        abort(404)
 
 
 def without_nul(value: object) -> object:
@@ -31,3 +146,17 @@ class SingleLine:
     def __call__(self, form, field) -> None:
         if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
             raise ValidationError(self.message or _l("Use a single line without line breaks."))
+
+
+class Month:
+    """WTForms validator: a month as year-month within FIRST_YEAR to LAST_YEAR."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and month(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "Give a month as year-month from %(first)s to %(last)s, for example 2026-03.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
