@@ -8,6 +8,9 @@ PORT ?= 5000
 SMTP_PORT ?= 8025
 MAILBOX := instance/mailbox
 export FLASK_APP := wsgi
+# Without SPIEGEL_ENV the app is production and refuses to start without a strong SECRET_KEY;
+# these targets ask for development explicitly (tests choose the "test" profile themselves).
+DEVELOPMENT := SPIEGEL_ENV=development
 
 .PHONY: install translations extract-messages migrate demo run test lint bench clean
 
@@ -30,10 +33,10 @@ extract-messages: install
 
 migrate: install
 	mkdir -p instance
-	$(BIN)/flask db upgrade
+	$(DEVELOPMENT) $(BIN)/flask db upgrade
 
 demo: migrate
-	BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask demo
+	$(DEVELOPMENT) BASE_URL=http://$(HOST):$(PORT) $(BIN)/flask demo
 
 # Email goes to a local SMTP server that keeps it in a Maildir for the Mailbox page; the traps stop
 # that server with the app (a background job of a script ignores Ctrl-C, so it must be killed).
@@ -43,7 +46,7 @@ run: translations demo
 	@echo "Its email arrives in the Mailbox: http://$(HOST):$(PORT)/dev/mailbox"
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(SMTP_PORT) -c aiosmtpd.handlers.Mailbox $(MAILBOX) & \
 	smtp=$$!; trap 'kill $$smtp 2>/dev/null' EXIT; trap 'exit 130' INT TERM HUP; \
-	SCHEDULER_ENABLED=1 BASE_URL=http://$(HOST):$(PORT) \
+	$(DEVELOPMENT) SCHEDULER_ENABLED=1 BASE_URL=http://$(HOST):$(PORT) \
 	MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) DEV_MAILBOX_DIR=$(CURDIR)/$(MAILBOX) \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -56,8 +59,8 @@ bench: translations
 	$(BIN)/python -m bench
 
 lint: install
-	$(BIN)/ruff check survey tests bench config.py wsgi.py
-	$(BIN)/ruff format --check survey tests bench config.py wsgi.py
+	$(BIN)/ruff check survey tests bench config.py wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check survey tests bench config.py wsgi.py gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) instance/spiegel.db $(MAILBOX) .pytest_cache

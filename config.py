@@ -1,11 +1,13 @@
 """Configuration from the environment (and an optional `.env`): the only module that reads it.
 
-Profiles: development (the default), test and production; `SPIEGEL_ENV` picks one.
+Profiles: production (the default: the safe one), development and test; `SPIEGEL_ENV` picks one.
+Development is only ever what someone asked for (`make run` does).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -35,8 +37,9 @@ def _database_url(default: str) -> str:
 
 
 class Config:
-    ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    ENV_NAME = "production"
+    DEBUG = False
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
     # Old keys, still accepted after a rotation: for sessions (Flask) and survey links (tokens.py).
     SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'spiegel.db'}")
@@ -80,6 +83,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    ENV_NAME = "development"
     DEBUG = True
     DEV_MAILBOX_DIR = os.environ.get("DEV_MAILBOX_DIR") or str(ROOT / "instance" / "mailbox")
 
@@ -98,7 +102,6 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    SECRET_KEY = os.environ.get("SECRET_KEY", "")
 
 
 PROFILES = {
@@ -106,15 +109,96 @@ PROFILES = {
     "test": TestConfig,
     "production": ProductionConfig,
 }
+DEFAULT_PROFILE = "production"
+
+MIN_SECRET_KEY_BYTES = 32
+# Keys that appear in this code's history, tutorials and examples: whoever knows one can sign a
+# staff session, so they never sign anything outside development and tests.
+KNOWN_SECRET_KEYS = frozenset(
+    {
+        "dev-only-not-secret",
+        "test-secret",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secret-key",
+        "secret_key",
+        "secretkey",
+        "your-secret-key",
+        "super-secret",
+        "supersecret",
+        "development",
+        "dev",
+        "test",
+        "default",
+        "password",
+        "please-change-this-secret-key-in-production",
+    }
+)
+HOW_TO_MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app must not start with; the message says what to do."""
 
 
 def load_config(name: str | None = None) -> type[Config]:
-    """The profile named, or the one `SPIEGEL_ENV` names; production refuses a missing key."""
-    name = name or os.environ.get("SPIEGEL_ENV", "development")
+    """The profile named, or the one `SPIEGEL_ENV` names (production when unset).
+
+    Production refuses a missing, short or well-known secret key; development without one gets
+    the key kept for this checkout.
+    """
+    name = name or os.environ.get("SPIEGEL_ENV") or DEFAULT_PROFILE
     try:
         profile = PROFILES[name]
     except KeyError:
-        raise RuntimeError(f"SPIEGEL_ENV={name!r} is not one of {sorted(PROFILES)}") from None
-    if profile is ProductionConfig and not profile.SECRET_KEY:
-        raise RuntimeError("SECRET_KEY must be set in production (SPIEGEL_ENV=production).")
+        raise ConfigurationError(
+            f"SPIEGEL_ENV={name!r} is not one of {', '.join(sorted(PROFILES))}."
+        ) from None
+    if profile is DevelopmentConfig and not profile.SECRET_KEY:
+        profile.SECRET_KEY = checkout_secret_key(ROOT / "instance" / "secret_key")
+    if profile is not TestConfig and profile is not DevelopmentConfig:
+        check_secret_keys(profile.SECRET_KEY, profile.SECRET_KEY_FALLBACKS)
     return profile
+
+
+def check_secret_keys(key: str, fallbacks: list[str]) -> None:
+    """Refuse a signing key that is missing, short, or known; the same for every old key."""
+    for setting, value in [("SECRET_KEY", key)] + [
+        (f"SECRET_KEY_FALLBACKS (key {number})", old) for number, old in enumerate(fallbacks, 1)
+    ]:
+        if problem := secret_key_problem(value):
+            raise ConfigurationError(
+                f"{setting} {problem}. It signs staff sessions and survey links: give it at "
+                f"least {MIN_SECRET_KEY_BYTES} random bytes, e.g. `{HOW_TO_MAKE_A_KEY}`."
+            )
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why this key must not sign anything in production, or None when it may."""
+    if not key:
+        return "is not set"
+    if key.strip().lower() in KNOWN_SECRET_KEYS:
+        return "is a publicly known example value"
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"is {len(key.encode())} bytes long"
+    if len(set(key)) < 8:
+        return "repeats a few characters"
+    return None
+
+
+def checkout_secret_key(path: Path) -> str:
+    """Development's key: made once per checkout and kept (owner-only), so a restart of the
+    reloader keeps people logged in, while no two checkouts share a key anyone could look up."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # the reloader's other process made it a moment ago
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
