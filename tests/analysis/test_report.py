@@ -17,6 +17,7 @@ from survey.analysis.report import compare_managers, feedback_report
 from survey.extensions import db
 from survey.invitations.models import InvitationState
 from survey.questionnaires.catalogue import add_version, catalogue_questionnaire
+from survey.responding.submission import submit_response
 from tests import factories
 from tests.factories import rated_answers
 
@@ -203,6 +204,26 @@ def test_before_and_after_an_improvement_matches_welch(org):
     assert all(c.before.mean is None and c.after.mean is None for c in thin.changes)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [([5, 6, 7, 6, 5, 7], [8, 9]), ([5, 6], [8, 9, 7, 8, 9, 8])],
+    ids=["thin after", "thin before"],
+)
+def test_a_before_after_with_one_thin_side_shows_neither_means_nor_a_test(org, before, after):
+    manager = factories.user(org)
+    for grade in before:
+        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 3))
+    for grade in after:
+        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 5))
+    report = _report(org, since=date(2026, 4, 1))
+    assert report.shown and report.overall.mean is not None  # enough responses in all
+    changes = report.before_after.changes
+    overall = next(c for c in changes if c.code == "overall")
+    assert (overall.before.n, overall.after.n) == (len(before), len(after))
+    assert changes and not any(c.shown or c.test for c in changes)
+    assert all(c.before.mean is None and c.after.mean is None for c in changes)
+
+
 def test_filters_narrow_every_figure(org):
     sanne, joris = factories.user(org), factories.user(org)
     for _ in range(5):
@@ -240,17 +261,70 @@ def test_response_rate_counts_sent_answered_and_suppressed(org):
     assert rate.rate == pytest.approx(6 / 8)
 
 
-def test_the_tallies_kept_on_every_flush_equal_a_recount(org):
+def _answered(org, manager, sent_at: datetime, answered_at: datetime):
+    """A contact-survey response to an invitation sent at `sent_at`."""
+    invitation = factories.invitation(org, manager, sent_at=sent_at)
+    questions = {q.code: q for q in invitation.questionnaire_version.questions}
+    answers = {questions[code]: value for code, value in rated_answers(8).items()}
+    return submit_response(invitation, answers, "nl", answered_at)
+
+
+def test_a_response_rate_resting_on_too_few_invitations_is_withheld_in_a_shown_report(org):
+    # Responses count in the month they came in, invitations in the month they were sent:
+    # four sent in late March were answered in April, one was sent and answered in April.
+    manager = factories.user(org)
+    for day in (26, 27, 30, 31):
+        _answered(org, manager, _at(2026, 3, day), _at(2026, 4, 1))
+    _answered(org, manager, _at(2026, 4, 6), _at(2026, 4, 7))
+    april = _report(org, first_month=date(2026, 4, 1), last_month=date(2026, 4, 1))
+    assert april.shown and april.responses == 5
+    rate = april.response_rate
+    assert (rate.sent, rate.answered) == (1, 1)  # "100% (1 of 1)" if it were shown
+    assert not rate.shown and rate.rate is None and rate.interval is None
+    assert _report(org).response_rate.rate == 1  # all months: 5 of 5
+
+
+def _workshop_answers(grade: int) -> dict:
+    """A workshop evaluation: statements, the grade, a choice and a multiple choice."""
+    statements = dict.fromkeys(("relevance", "speakers", "organisation"), 1 + grade % 5)
+    topics = ["staff", "digital"] if grade % 2 else ["financing"]
+    heard_via = ("invitation", "newsletter", "network")[grade % 3]
+    chosen = {"heard_via": heard_via, "next_topics": topics}
+    return {**statements, "usefulness": 4, "overall": grade, **chosen}
+
+
+# The contact survey asks no choice questions; the workshop evaluation asks both kinds.
+KEPT_TALLIES = {
+    "contact-survey": (
+        factories.contact_version,
+        rated_answers,
+        {"overall": 6, "recommend": 2, "improve": "Sneller"},
+    ),
+    "workshop-evaluation": (
+        factories.workshop_version,
+        _workshop_answers,
+        {"overall": 6, "next_topics": ["permits"], "remarks": "Sneller"},
+    ),
+}
+
+
+@pytest.mark.parametrize("questionnaire", list(KEPT_TALLIES))
+def test_the_tallies_kept_on_every_flush_equal_a_recount(org, questionnaire):
+    made_version, answers, partly = KEPT_TALLIES[questionnaire]
+    version = made_version()
     manager = factories.user(org)
     for grade in (3, 5, 8, 9, 10):
-        factories.response(org, manager, rated_answers(grade), submitted_at=_at(2026, 2, 28))
-    factories.response(org, manager, {"overall": 6, "recommend": 2, "improve": "Sneller"})
-    factories.invitation(org, manager, state=InvitationState.SUPPRESSED)
-    factories.invitation(org, manager, state=InvitationState.REMINDED)
+        factories.response(
+            org, manager, answers(grade), submitted_at=_at(2026, 2, 28), version=version
+        )
+    factories.response(org, manager, partly, version=version)
+    factories.invitation(org, manager, state=InvitationState.SUPPRESSED, version=version)
+    factories.invitation(org, manager, state=InvitationState.REMINDED, version=version)
     db.session.flush()
     kept = _snapshot()
+    assert kept["OptionTally"] or questionnaire == "contact-survey"
     rebuild_tallies(db.session, [org.id])
-    assert _snapshot() == kept and kept
+    assert _snapshot() == kept
 
 
 def _snapshot() -> dict:
@@ -260,10 +334,13 @@ def _snapshot() -> dict:
     }
 
 
-def test_flask_analysis_recount_counts_the_same_again(app, org):
+@pytest.mark.parametrize("questionnaire", list(KEPT_TALLIES))
+def test_flask_analysis_recount_counts_the_same_again(app, org, questionnaire):
+    made_version, answers, _ = KEPT_TALLIES[questionnaire]
+    version = made_version()
     manager = factories.user(org)
     for grade in (4, 6, 9, 9, 10):
-        factories.response(org, manager, rated_answers(grade))
+        factories.response(org, manager, answers(grade), version=version)
     db.session.commit()
     kept = _snapshot()
     result = app.test_cli_runner().invoke(args=["analysis", "recount"])

@@ -132,6 +132,27 @@ def test_after_the_fatigue_window_someone_is_invited_again(ctx):
     assert again.state is InvitationState.SCHEDULED
 
 
+@pytest.mark.parametrize("fatigue_days", [90, 30])
+@pytest.mark.parametrize(
+    ("beyond", "expected"),
+    [
+        (timedelta(seconds=-1), InvitationState.SUPPRESSED),
+        (timedelta(0), InvitationState.SUPPRESSED),  # the window's first moment belongs to it
+        (timedelta(seconds=1), InvitationState.SCHEDULED),
+    ],
+    ids=["a second inside", "on the edge", "a second outside"],
+)
+def test_the_fatigue_window_is_exactly_as_many_days_as_the_setting(
+    ctx, fatigue_days, beyond, expected
+):
+    org = factories.organisation(fatigue_days=fatigue_days)
+    manager = factories.user(org)
+    earlier = NOW - (timedelta(days=fatigue_days) + beyond)  # invited that long before
+    factories.invitation(org, manager, sent_at=earlier, email="eva@bakkerij.example")
+    again = invite_for_contact(factories.contact(org, manager), org, NOW)
+    assert again.state is expected
+
+
 def test_fatigue_is_per_organisation(ctx):
     org, other = factories.organisation(), factories.organisation()
     invite_for_contact(factories.contact(other, factories.user(other)), other, NOW)
