@@ -16,11 +16,19 @@ from survey.invitations.models import Invitation, InvitationState
 from survey.jobs.tasks import RunReport, run_all
 
 
-def send_planned_now(clock: Callable[[], datetime]) -> tuple[int, RunReport]:
-    """Bring every planned invitation forward to now, then run every job once."""
+def send_planned_now(organisation_id: int, clock: Callable[[], datetime]) -> tuple[int, RunReport]:
+    """Bring the organisation's planned invitations forward to now, then run every job once.
+
+    Only the viewer's own organisation: another one's invitations keep their time. The jobs
+    themselves do only what the scheduler would do anyway for what is already due.
+    """
     result = db.session.execute(
         update(Invitation)
-        .where(Invitation.state == InvitationState.SCHEDULED, Invitation.scheduled_at > clock())
+        .where(
+            Invitation.organisation_id == organisation_id,
+            Invitation.state == InvitationState.SCHEDULED,
+            Invitation.scheduled_at > clock(),
+        )
         .values(scheduled_at=clock())
     )
     db.session.commit()

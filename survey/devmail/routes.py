@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from survey.clock import utcnow
 from survey.devmail.fast_forward import send_planned_now
@@ -35,8 +36,8 @@ EMAIL_PAGE_POLICY = "; ".join(
 
 
 def mailbox_enabled(config: Mapping) -> bool:
-    """Only where a local SMTP server writes a Maildir, and never in production."""
-    return bool(config.get("DEV_MAILBOX_DIR")) and config.get("ENV_NAME") != "production"
+    """Only in development (asked for by name), where a local SMTP server writes a Maildir."""
+    return bool(config.get("DEV_MAILBOX_DIR")) and config.get("ENV_NAME") == "development"
 
 
 @bp.before_request
@@ -86,7 +87,7 @@ def html(key: str):
 @bp.post("/dev/mailbox/send-now")
 @roles_required()
 def send_now():
-    brought_forward, report = send_planned_now(utcnow)
+    brought_forward, report = send_planned_now(current_user.organisation_id, utcnow)
     flash(
         _(
             "Jobs run: planned invitations brought forward: %(planned)d; emails sent: %(sent)d.",

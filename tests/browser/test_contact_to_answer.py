@@ -19,6 +19,7 @@ def test_log_a_contact_run_the_jobs_open_the_email_and_answer(
     app, page, live_server, smtp_server, monkeypatch
 ):
     for name, value in {
+        "ENV_NAME": "development",  # the Mailbox exists only there
         "DEV_MAILBOX_DIR": str(smtp_server.mail_dir),
         "MAIL_SERVER": smtp_server.host,
         "MAIL_PORT": smtp_server.port,

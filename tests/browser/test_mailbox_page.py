@@ -18,6 +18,7 @@ WCAG_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a
 
 @pytest.fixture
 def logged_in_developer(app, page, monkeypatch, smtp_server):
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")  # the Mailbox exists only there
     monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", str(smtp_server.mail_dir))
     with app.app_context():
         factories.user(factories.organisation(), email="dev@testdorp.example")

@@ -16,6 +16,7 @@ from tests.devmail.emails import SURVEY_URL, UNSUBSCRIBE_URL, deliver, survey_em
 @pytest.fixture
 def mailbox(app, monkeypatch, smtp_server):
     """The Mailbox switched on, reading the SMTP server's Maildir, with a staff user to log in."""
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
     monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", str(smtp_server.mail_dir))
     with app.app_context():
         factories.user(factories.organisation(), email="dev@testdorp.example")
@@ -121,8 +122,8 @@ def test_the_mailbox_asks_for_a_login(client, mailbox):
         assert response.headers["Location"].startswith("/login")
 
 
-@pytest.mark.parametrize("setting", ["unset", "production"])
-def test_the_mailbox_does_not_exist_without_a_maildir_or_in_production(
+@pytest.mark.parametrize("setting", ["unset", "production", "test"])
+def test_the_mailbox_does_not_exist_without_a_maildir_or_outside_development(
     app, client, log_in, mailbox, monkeypatch, setting
 ):
     deliver(mailbox, survey_email())
@@ -132,11 +133,14 @@ def test_the_mailbox_does_not_exist_without_a_maildir_or_in_production(
     if setting == "unset":
         monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", None)
     else:
-        monkeypatch.setitem(app.config, "ENV_NAME", "production")
+        monkeypatch.setitem(app.config, "ENV_NAME", setting)
 
     for path in ("/dev/mailbox", f"/dev/mailbox/{key}", f"/dev/mailbox/{key}/html"):
         assert client.get(path).status_code == 404
-    assert client.post("/dev/mailbox/clear", data={"csrf_token": token}).status_code == 404
+    assert 'href="/dev/mailbox"' not in client.get("/").text  # no menu link either
+    for action in ("clear", "send-now"):
+        response = client.post(f"/dev/mailbox/{action}", data={"csrf_token": token})
+        assert response.status_code == 404
     assert len(list((mailbox.mail_dir / "new").iterdir())) == 1
     assert app.test_client().get("/dev/mailbox").status_code == 404  # not even a login prompt
 
@@ -145,6 +149,13 @@ def test_only_development_with_a_maildir_has_a_mailbox():
     assert mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox", "ENV_NAME": "development"})
     assert not mailbox_enabled({"DEV_MAILBOX_DIR": None, "ENV_NAME": "development"})
     assert not mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox", "ENV_NAME": "production"})
+    assert not mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox", "ENV_NAME": "test"})
+    assert not mailbox_enabled({"DEV_MAILBOX_DIR": "instance/mailbox"})
+
+
+def test_the_mailbox_link_is_in_the_menu_in_development(client, log_in, mailbox):
+    log_in("dev@testdorp.example")
+    assert 'href="/dev/mailbox"' in client.get("/").text
 
 
 def test_send_planned_now_brings_the_invitation_of_a_new_contact_into_the_mailbox(
@@ -155,6 +166,7 @@ def test_send_planned_now_brings_the_invitation_of_a_new_contact_into_the_mailbo
     from survey.clock import utcnow
     from survey.invitations.rules import invite_for_contact
 
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
     monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", str(smtp_server.mail_dir))
     monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
     with app.app_context():
@@ -173,3 +185,36 @@ def test_send_planned_now_brings_the_invitation_of_a_new_contact_into_the_mailbo
         follow_redirects=True,
     )
     assert done.status_code == 200 and "eva@bakkerij.example" in done.text
+
+
+def test_send_planned_now_leaves_the_invitations_of_other_organisations_planned(
+    app, client, log_in, smtp_server, monkeypatch
+):
+    from survey.clock import utcnow
+    from survey.invitations.models import Invitation, InvitationState
+    from survey.invitations.rules import invite_for_contact
+
+    monkeypatch.setitem(app.config, "ENV_NAME", "development")
+    monkeypatch.setitem(app.config, "DEV_MAILBOX_DIR", str(smtp_server.mail_dir))
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
+    today = utcnow()
+    with app.app_context():
+        planned = {}
+        for name, email in (("Ons", "sanne@ons.example"), ("Ander", "piet@ander.example")):
+            org = factories.organisation(name=f"Gemeente {name}")
+            manager = factories.user(org, email=email)
+            contact = factories.contact(org, manager, contacted_on=today.date())
+            invitation = invite_for_contact(contact, org, today)
+            db.session.flush()
+            planned[name] = (invitation.id, invitation.scheduled_at)
+        db.session.commit()
+    log_in("sanne@ons.example")
+    page = client.get("/dev/mailbox")
+    client.post("/dev/mailbox/send-now", data={"csrf_token": csrf_token_in(page.text)})
+
+    with app.app_context():
+        ours = db.session.get(Invitation, planned["Ons"][0])
+        theirs = db.session.get(Invitation, planned["Ander"][0])
+        assert ours.state == InvitationState.SENT
+        assert theirs.state == InvitationState.SCHEDULED
+        assert theirs.scheduled_at == planned["Ander"][1]
