@@ -8,6 +8,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from survey.invitations.models import Invitation
+from survey.outbox.message import one_line
 from survey.outbox.models import EmailPurpose, OutboundEmail
 from survey.responding.links import survey_url, unsubscribe_url
 
@@ -42,7 +43,8 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
             "expiry_days": invitation.organisation.link_expiry_days,
             "locale": invitation.locale,
         }
-        subject = _subject(invitation, purpose)
+        # Names may hold a line break stored before forms refused them: headers are one line.
+        subject = one_line(_subject(invitation, purpose))
         text_body = render_template("emails/invitation.txt", subject=subject, **context)
         html_body = render_template("emails/invitation.html", subject=subject, **context)
     sender_name = invitation.organisation.name
@@ -53,7 +55,7 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
         invitation_id=invitation.id,
         purpose=purpose,
         recipient=invitation.recipient_email,
-        sender_name=sender_name,
+        sender_name=one_line(sender_name),
         reply_to=invitation.sender.email if invitation.sender is not None else None,
         subject=subject,
         text_body=text_body,

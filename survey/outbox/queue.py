@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
 from typing import Protocol
 
 from flask import current_app
@@ -28,9 +27,9 @@ from sqlalchemy import and_, or_, select, update
 
 from survey.claims import lock_for_claiming
 from survey.extensions import db
+from survey.outbox.message import build_message, message_id_for
 from survey.outbox.models import EmailStatus, OutboundEmail, SuppressionKind
 from survey.outbox.smtp import (
-    SMTP_POLICY,
     DeliveryFailure,
     PermanentFailure,
     TemporaryFailure,
@@ -85,12 +84,6 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
-def message_id_for(email_id: int, sender: str) -> str:
-    """The Message-ID of an outbox row: the same on every attempt, unique per row."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "spiegel.localhost"
-    return f"<outbox-{email_id}@{domain}>"
-
-
 def enqueue(email: OutboundEmail, sender: str, now: datetime) -> OutboundEmail:
     """Add an email to the outbox, due now; it gets its Message-ID once it has an id."""
     email.status = EmailStatus.PENDING
@@ -100,25 +93,6 @@ def enqueue(email: OutboundEmail, sender: str, now: datetime) -> OutboundEmail:
     db.session.flush()
     email.message_id = message_id_for(email.id, sender)
     return email
-
-
-def build_message(email: OutboundEmail, sender: str, now: datetime) -> EmailMessage:
-    """The MIME message of an outbox row: plain text and HTML, with its stored headers."""
-    message = EmailMessage(policy=SMTP_POLICY)
-    address = parseaddr(sender)[1]
-    message["From"] = formataddr((email.sender_name, address)) if email.sender_name else sender
-    message["To"] = email.recipient
-    if email.reply_to:
-        message["Reply-To"] = email.reply_to
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = email.message_id or message_id_for(email.id, sender)
-    for name, value in (email.headers or {}).items():
-        message[name] = value
-    # Quoted-printable: 7-bit safe for every server, whatever the language or line length.
-    message.set_content(email.text_body, cte="quoted-printable")
-    message.add_alternative(email.html_body, subtype="html", cte="quoted-printable")
-    return message
 
 
 def _due(now: datetime):

@@ -12,7 +12,6 @@ import ssl
 from collections.abc import Mapping
 from email import policy
 from email.message import EmailMessage
-from email.utils import parseaddr
 
 # CRLF line ends; headers unfolded up to SMTP's 998 characters, so that a long
 # List-Unsubscribe URL stays one plain line instead of being encoded.
@@ -111,8 +110,9 @@ class SmtpTransport:
         if self._connection is None:
             self._connection = self._connect()
         connection = self._connection
-        sender = parseaddr(str(message["From"]))[1]
-        recipient = parseaddr(str(message["To"]))[1]
+        # The envelope takes the bare addresses of the headers' address objects.
+        sender = message["From"].addresses[0].addr_spec
+        recipient = message["To"].addresses[0].addr_spec
         try:
             return self._transact(connection, sender, recipient, message)
         except DeliveryFailure:
