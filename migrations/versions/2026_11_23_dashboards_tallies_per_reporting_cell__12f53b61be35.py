@@ -5,7 +5,7 @@ Revises: 709ec61606c3
 Create Date: 2026-11-23 15:04:19.500911
 
 """
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from alembic import op
@@ -128,7 +128,6 @@ def _fill_in_existing_responses():
     months = []
     for response_id, submitted_at, zone in rows:
         if isinstance(submitted_at, str):  # SQLite
-            from datetime import datetime
             submitted_at = datetime.fromisoformat(submitted_at)
         local = submitted_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
         months.append({"id": response_id, "month": date(local.year, local.month, 1)})
@@ -136,16 +135,191 @@ def _fill_in_existing_responses():
         connection.execute(sa.text("UPDATE response SET month = :month WHERE id = :id"), months)
 
 
+# This revision's own view of the tables it reads and fills: the application's models will have
+# moved on by the time an old database is upgraded, so nothing here imports them.
+CELL = ("organisation_id", "questionnaire_version_id", "account_manager_id", "channel", "month")
+response = sa.table(
+    "response",
+    sa.column("id", sa.Integer),
+    sa.column("organisation_id", sa.Integer),
+    sa.column("questionnaire_version_id", sa.Integer),
+    sa.column("account_manager_id", sa.Integer),
+    sa.column("channel", sa.String),
+    sa.column("month", sa.Date),
+)
+answer = sa.table(
+    "answer",
+    sa.column("response_id", sa.Integer),
+    sa.column("question_id", sa.Integer),
+    sa.column("value", sa.Integer),
+    sa.column("option", sa.String),
+)
+question = sa.table("question", sa.column("id", sa.Integer), sa.column("is_overall", sa.Boolean))
+invitation = sa.table(
+    "invitation",
+    sa.column("organisation_id", sa.Integer),
+    sa.column("questionnaire_version_id", sa.Integer),
+    sa.column("sender_id", sa.Integer),
+    sa.column("contact_id", sa.Integer),
+    sa.column("state", sa.String),
+    sa.column("scheduled_at", sa.DateTime),
+    sa.column("sent_at", sa.DateTime),
+    sa.column("answered_at", sa.DateTime),
+)
+contact = sa.table("contact", sa.column("id", sa.Integer), sa.column("channel", sa.String))
+organisation = sa.table("organisation", sa.column("id", sa.Integer), sa.column("timezone", sa.String))
+
+
+def _tally(name, *counted):
+    """A tally table: the cell, then the columns it counts (integers, but for an option)."""
+    cell = [
+        sa.column("organisation_id", sa.Integer),
+        sa.column("questionnaire_version_id", sa.Integer),
+        sa.column("account_manager_id", sa.Integer),
+        sa.column("channel", sa.String),
+        sa.column("month", sa.Date),
+    ]
+    more = [sa.column(c, sa.String if c == "option" else sa.BigInteger) for c in counted]
+    return sa.table(name, *cell, *more)
+
+
+response_tally = _tally("response_tally", "responses")
+rating_tally = _tally("rating_tally", "question_id", "value", "answers")
+option_tally = _tally("option_tally", "question_id", "option", "answers")
+driver_tally = _tally(
+    "driver_tally", "question_id", "pairs", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy"
+)
+invitation_tally = _tally("invitation_tally", "sent", "answered", "suppressed")
+
+# An invitation counts as sent in these states, as answered in the last (by the month it was
+# sent, or answered when it never was), and as suppressed by the month it was planned for.
+SENT_ONCE = ("sent", "reminded", "answered", "expired")
+
+
 def _count_existing_records():
-    """Tallies are derived data: count what is there, as `flask analysis recount` does.
-
-    Only where there is something to count, so that a fresh database never runs today's
-    counting code against this revision's schema.
-    """
+    """Tallies are derived data: count what is there, as `flask analysis recount` did then."""
     connection = op.get_bind()
-    if connection.execute(sa.text("SELECT count(*) FROM invitation")).scalar():
-        from sqlalchemy.orm import Session
+    _count_responses(connection)
+    _count_invitations(connection)
 
-        from survey.analysis.recount import rebuild_tallies
 
-        rebuild_tallies(Session(bind=connection))
+def _response_cell():
+    return [
+        response.c.organisation_id,
+        response.c.questionnaire_version_id,
+        sa.func.coalesce(response.c.account_manager_id, 0),
+        sa.func.coalesce(response.c.channel, ""),
+        response.c.month,
+    ]
+
+
+def _count_responses(connection):
+    """INSERT … SELECT … GROUP BY per tally: the database does the counting."""
+    cell = _response_cell()
+    responses = sa.select(*cell, sa.func.count()).group_by(*cell)
+    connection.execute(response_tally.insert().from_select([*CELL, "responses"], responses))
+
+    joined = response.join(answer, answer.c.response_id == response.c.id)
+    rated = (
+        sa.select(*cell, answer.c.question_id, answer.c.value, sa.func.count())
+        .select_from(joined)
+        .where(answer.c.value.is_not(None))
+        .group_by(*cell, answer.c.question_id, answer.c.value)
+    )
+    columns = [*CELL, "question_id", "value", "answers"]
+    connection.execute(rating_tally.insert().from_select(columns, rated))
+
+    chosen = (
+        sa.select(*cell, answer.c.question_id, answer.c.option, sa.func.count())
+        .select_from(joined)
+        .where(answer.c.option.is_not(None))
+        .group_by(*cell, answer.c.question_id, answer.c.option)
+    )
+    columns = [*CELL, "question_id", "option", "answers"]
+    connection.execute(option_tally.insert().from_select(columns, chosen))
+
+    columns = [*CELL, "question_id", "pairs", "sum_x", "sum_y", "sum_xx", "sum_yy", "sum_xy"]
+    connection.execute(driver_tally.insert().from_select(columns, _driver_pairs()))
+
+
+def _driver_pairs():
+    """Each rated answer paired with the overall answer of the same response."""
+    cell = _response_cell()
+    x, y = answer.alias("x"), answer.alias("y")
+    overall = question.alias("overall")
+    return (
+        sa.select(
+            *cell,
+            x.c.question_id,
+            sa.func.count(),
+            sa.func.sum(x.c.value),
+            sa.func.sum(y.c.value),
+            sa.func.sum(x.c.value * x.c.value),
+            sa.func.sum(y.c.value * y.c.value),
+            sa.func.sum(x.c.value * y.c.value),
+        )
+        .select_from(
+            response.join(x, x.c.response_id == response.c.id)
+            .join(
+                y,
+                sa.and_(y.c.response_id == response.c.id, y.c.question_id != x.c.question_id),
+            )
+            .join(
+                overall,
+                sa.and_(overall.c.id == y.c.question_id, overall.c.is_overall == sa.true()),
+            )
+        )
+        .where(x.c.value.is_not(None), y.c.value.is_not(None))
+        .group_by(*cell, x.c.question_id)
+    )
+
+
+def _count_invitations(connection):
+    """Grouped by the hour in SQL; the hour's month in the organisation's zone in Python, since
+    SQLite knows no time zones. Few rows: one per cell and hour."""
+    zones = dict(connection.execute(sa.select(organisation.c.id, organisation.c.timezone)).all())
+    counts = {}
+    for column, moment, states in (
+        ("sent", invitation.c.sent_at, SENT_ONCE),
+        ("answered", sa.func.coalesce(invitation.c.sent_at, invitation.c.answered_at), ("answered",)),
+        ("suppressed", invitation.c.scheduled_at, ("suppressed",)),
+    ):
+        for organisation_id, version_id, sender_id, channel, hour, count in connection.execute(
+            _per_hour(connection, moment, states)
+        ):
+            month = _local_month(hour, zones[organisation_id])
+            key = (organisation_id, version_id, sender_id or 0, channel or "", month)
+            row = counts.setdefault(key, {"sent": 0, "answered": 0, "suppressed": 0})
+            row[column] += count
+    if counts:
+        connection.execute(
+            invitation_tally.insert(),
+            [dict(zip(CELL, key), **row) for key, row in sorted(counts.items())],
+        )
+
+
+def _per_hour(connection, moment, states):
+    if connection.dialect.name == "sqlite":
+        hour = sa.func.strftime("%Y-%m-%d %H:00:00", moment)
+    else:
+        hour = sa.func.date_trunc("hour", moment)
+    dimensions = [
+        invitation.c.organisation_id,
+        invitation.c.questionnaire_version_id,
+        invitation.c.sender_id,
+        contact.c.channel,
+        hour,
+    ]
+    return (
+        sa.select(*dimensions, sa.func.count())
+        .select_from(invitation.outerjoin(contact, contact.c.id == invitation.c.contact_id))
+        .where(invitation.c.state.in_(states), moment.is_not(None))
+        .group_by(*dimensions)
+    )
+
+
+def _local_month(moment, zone):
+    if isinstance(moment, str):  # SQLite returns the text strftime made
+        moment = datetime.fromisoformat(moment)
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone))
+    return date(local.year, local.month, 1)
