@@ -28,6 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Assets that hold nothing personal; plotly.js is versioned in its URL and kept for a year.
+CACHEABLE_ENDPOINTS = frozenset({"static", "plotly_asset.plotly_js"})
+
 Model = TypeVar("Model")
 
 
@@ -42,8 +45,9 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.blueprint in ("responding", "unsubscribe"):
-            # A personal page: no shared cache, no back-button copy for the next person.
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            # Staff pages, exports and survey pages show names, addresses and answers: no shared
+            # cache, no back-button copy for the next person at the same computer.
             headers["Cache-Control"] = "no-store"
         return response
 

@@ -128,7 +128,7 @@ def export(extension: str):
     name = export_filename(me.organisation.slug, population, extension, local_now(me, now))
     return Response(
         stream_with_context(chunks),
-        mimetype=EXPORT_TYPES[extension],
+        content_type=EXPORT_TYPES[extension],  # as written: `mimetype=` would add a charset
         # Personal data: no copy in a shared cache or the browser's.
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
@@ -141,6 +141,7 @@ def local_now(user: User, now):
     return now.astimezone(ZoneInfo(user.organisation.timezone))
 
 
+# Full Content-Type values, each charset named once.
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
