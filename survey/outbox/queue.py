@@ -33,6 +33,7 @@ from survey.outbox.smtp import (
     DeliveryFailure,
     PermanentFailure,
     TemporaryFailure,
+    UnsendableMessage,
 )
 from survey.outbox.suppressions import lift_bounce, suppress_address, suppression_of
 
@@ -95,10 +96,15 @@ def enqueue(email: OutboundEmail, sender: str, now: datetime) -> OutboundEmail:
     return email
 
 
+def _lapsed(now: datetime):
+    return and_(OutboundEmail.status == EmailStatus.SENDING, OutboundEmail.lease_until <= now)
+
+
 def _due(now: datetime):
     return or_(
         and_(OutboundEmail.status == EmailStatus.PENDING, OutboundEmail.next_attempt_at <= now),
-        and_(OutboundEmail.status == EmailStatus.SENDING, OutboundEmail.lease_until <= now),
+        # A lapsed lease is tried again only while attempts are left (see fail_abandoned).
+        and_(_lapsed(now), OutboundEmail.attempts < MAX_ATTEMPTS),
     )
 
 
@@ -160,6 +166,52 @@ def _record_failure(
     return EmailStatus.FAILED
 
 
+def fail_abandoned(now: datetime, hooks: DeliveryHooks) -> int:
+    """Fail the emails whose last allowed attempt never finished (its sender stopped halfway);
+    the number. Claiming them once more would count an attempt beyond the limit."""
+    lock_for_claiming(db.session.connection())
+    abandoned = list(
+        db.session.scalars(
+            select(OutboundEmail)
+            .where(_lapsed(now), OutboundEmail.attempts >= MAX_ATTEMPTS)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for email in abandoned:
+        reason = _l(
+            "Given up after %(number)s attempts: the last one did not finish, so the email may "
+            "or may not have arrived.",
+            number=email.attempts,
+        )
+        _record_failure(email, PermanentFailure(str(reason)), hooks, now)
+    db.session.commit()
+    return len(abandoned)
+
+
+def _built(email: OutboundEmail, sender: str, now: datetime) -> EmailMessage:
+    """The message, written out once as the transport will: whatever fails, fails here."""
+    try:
+        message = build_message(email, sender, now)
+        message.as_bytes()
+    except Exception as error:  # anything at all about this row; the others are unaffected
+        reason = _l(
+            "This email cannot be built (an address, a name or a header is not valid): %(error)s",
+            error=f"{type(error).__name__}: {error}",
+        )
+        raise UnsendableMessage(str(reason)) from error
+    return message
+
+
+def _handed_over(transport: Transport, message: EmailMessage) -> str:
+    """The transport's answer; a transport that cannot take this one message says so."""
+    try:
+        return transport.send(message)
+    except DeliveryFailure:
+        raise
+    except (ValueError, TypeError) as error:
+        raise UnsendableMessage(f"{type(error).__name__}: {error}") from error
+
+
 def _cancel(email: OutboundEmail, reason: str) -> None:
     email.status = EmailStatus.CANCELLED
     email.lease_until = None
@@ -196,11 +248,10 @@ def send_one(
         hooks.cancelled(email, now)
         db.session.commit()
         return EmailStatus.CANCELLED
-    message = build_message(email, sender, now)
     # Release the row lock while talking to the server; the lease keeps others away.
     db.session.commit()
     try:
-        answer = transport.send(message)
+        answer = _handed_over(transport, _built(email, sender, now))
     except DeliveryFailure as failure:
         email = _held(email_id, lease_until)
         if email is None:
@@ -209,12 +260,17 @@ def send_one(
         _record_failure(email, failure, hooks, clock())
         db.session.commit()
         raise
+    return _record_delivery(email_id, lease_until, answer, hooks, clock())
+
+
+def _record_delivery(
+    email_id: int, lease_until: datetime, answer: str, hooks: DeliveryHooks, now: datetime
+) -> EmailStatus | None:
     email = _held(email_id, lease_until)
     if email is None:  # the lease lapsed while sending: another sender owns the row now
         db.session.rollback()
         log.warning("outbox %s: lease lost while sending; it may be sent again", email_id)
         return None
-    now = clock()
     email.status = EmailStatus.SENT
     email.sent_at = now
     email.lease_until = None
@@ -235,6 +291,7 @@ def send_due(
     """Send due emails one claim at a time until none is due, the limit, or a dead connection."""
     report = SendReport()
     try:
+        report.failed += fail_abandoned(clock(), hooks)
         while limit is None or report.sent + report.failed + report.retrying < limit:
             claim = claim_next(clock())
             if claim is None:
@@ -249,7 +306,7 @@ def send_due(
                 continue
             except DeliveryFailure as failure:
                 report.failed += 1
-                report.errors.append(str(failure))
+                report.errors.append(f"email {claim[0]}: {failure}")
                 continue
             if outcome is EmailStatus.SENT:
                 report.sent += 1

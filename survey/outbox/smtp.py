@@ -39,6 +39,11 @@ class PermanentFailure(DeliveryFailure):
         self.recipient_refused = recipient_refused
 
 
+class UnsendableMessage(PermanentFailure):
+    """The email itself cannot go out (an address that is no address, a header that cannot be
+    written): no retry would change that, and the other emails are not affected."""
+
+
 def _answer(code: int, message: bytes | str) -> str:
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
     return f"{code} {text}".strip()
@@ -118,6 +123,11 @@ class SmtpTransport:
         except DeliveryFailure:
             self._reset()
             raise
+        except (ValueError, TypeError) as error:
+            # smtplib could not write this message's commands (an address it cannot encode,
+            # say) before anything of it went out: the connection is fine for the next one.
+            self._reset()
+            raise UnsendableMessage(f"{type(error).__name__}: {error}") from error
         except (OSError, smtplib.SMTPException) as error:
             # Disconnected or timed out halfway: the server may or may not have the message.
             # The outbox sends it again with the same Message-ID, so a duplicate is recognisable.
