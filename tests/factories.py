@@ -168,13 +168,18 @@ def response(
     submitted_at: datetime | None = None,
     version: QuestionnaireVersion | None = None,
     channel: Channel = Channel.VISIT,
+    sent_at: datetime | None = None,
 ):
-    """A response to a contact survey of `manager`, given as {question code: answer}."""
+    """A response to a contact survey of `manager`, given as {question code: answer}.
+
+    The invitation was sent at `sent_at`, by default an hour before the response came in.
+    """
     from survey.responding.submission import submit_response
 
     version = version or contact_version()
     submitted_at = submitted_at or utcnow()
-    made = invitation(org, manager, version=version, sent_at=submitted_at - timedelta(hours=1))
+    sent_at = sent_at or submitted_at - timedelta(hours=1)
+    made = invitation(org, manager, version=version, sent_at=sent_at)
     made.contact.channel = channel
     questions = {question.code: question for question in version.questions}
     given = {questions[code]: value for code, value in answers.items()}

@@ -17,7 +17,6 @@ from survey.analysis.report import compare_managers, feedback_report
 from survey.extensions import db
 from survey.invitations.models import InvitationState
 from survey.questionnaires.catalogue import add_version, catalogue_questionnaire
-from survey.responding.submission import submit_response
 from tests import factories
 from tests.factories import rated_answers
 
@@ -261,21 +260,15 @@ def test_response_rate_counts_sent_answered_and_suppressed(org):
     assert rate.rate == pytest.approx(6 / 8)
 
 
-def _answered(org, manager, sent_at: datetime, answered_at: datetime):
-    """A contact-survey response to an invitation sent at `sent_at`."""
-    invitation = factories.invitation(org, manager, sent_at=sent_at)
-    questions = {q.code: q for q in invitation.questionnaire_version.questions}
-    answers = {questions[code]: value for code, value in rated_answers(8).items()}
-    return submit_response(invitation, answers, "nl", answered_at)
-
-
 def test_a_response_rate_resting_on_too_few_invitations_is_withheld_in_a_shown_report(org):
     # Responses count in the month they came in, invitations in the month they were sent:
     # four sent in late March were answered in April, one was sent and answered in April.
     manager = factories.user(org)
     for day in (26, 27, 30, 31):
-        _answered(org, manager, _at(2026, 3, day), _at(2026, 4, 1))
-    _answered(org, manager, _at(2026, 4, 6), _at(2026, 4, 7))
+        factories.response(
+            org, manager, rated_answers(8), submitted_at=_at(2026, 4, 1), sent_at=_at(2026, 3, day)
+        )
+    factories.response(org, manager, rated_answers(8), submitted_at=_at(2026, 4, 7))
     april = _report(org, first_month=date(2026, 4, 1), last_month=date(2026, 4, 1))
     assert april.shown and april.responses == 5
     rate = april.response_rate

@@ -134,6 +134,37 @@ def test_a_coordinator_of_another_organisation_sees_nothing_of_ours(client, log_
     assert "Geheim van Beedorp" in answers and "Bel eerder terug" not in answers
 
 
+def test_a_before_after_with_a_thin_after_side_shows_no_means_and_says_why(
+    client, log_in, feedback
+):
+    log_in("coord@a.example")  # six responses in March, three in April
+    page = client.get("/dashboard", query_string=_period(since="2026-04"))
+    section = page.text.split('id="before-after-title"')[1].split("</section>")[0]
+    table = section.split("<tbody>")[1]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table))
+    assert "Te weinig antwoorden vóór of na (minstens 5 aan elke kant)." in text
+    assert not re.search(r"\d,\d", text) and "p =" not in text  # no mean, no test
+
+
+def test_a_response_rate_resting_on_one_invitation_is_withheld_with_the_reason(client, log_in):
+    # Responses count in the month they came in, invitations in the month they were sent.
+    with client.application.app_context():
+        org = factories.organisation()
+        manager = factories.user(org)
+        factories.user(org, Role.COORDINATOR, email="coord@rate.example")
+        for day in (26, 27, 30, 31):
+            sent = datetime(2026, 3, day, 10, tzinfo=UTC)
+            factories.response(org, manager, rated_answers(8), submitted_at=_at(4), sent_at=sent)
+        factories.response(org, manager, rated_answers(8), submitted_at=_at(4))
+        db.session.commit()
+    log_in("coord@rate.example")
+    april = client.get("/dashboard", query_string={"first": "2026-04", "last": "2026-04"})
+    assert "Gebaseerd op 5 reacties" in _text(april)
+    rate = re.search(r"<dt>Respons</dt>\s*<dd>(.*?)</dd>", april.text, re.DOTALL).group(1)
+    assert "te weinig van de in deze maanden verstuurde uitnodigingen beantwoord" in rate
+    assert "%" not in rate and "1 van 1" not in rate  # not "100% (1 of 1)"
+
+
 def test_open_answers_are_newest_first_searchable_and_only_ones_own(client, log_in, feedback):
     log_in("coord@a.example")
     page = _text(client.get("/dashboard/open-answers", query_string=_period()))
