@@ -152,11 +152,14 @@ class Month:
     """WTForms validator: a month as year-month within FIRST_YEAR to LAST_YEAR."""
 
     def __call__(self, form, field) -> None:
-        if field.data and month(field.data) is None:
-            raise ValidationError(
-                _l(
-                    "Give a month as year-month from %(first)s to %(last)s, for example 2026-03.",
-                    first=FIRST_YEAR,
-                    last=LAST_YEAR,
-                )
+        if not field.data or month(field.data) is not None:
+            return
+        if not _MONTH.fullmatch(field.data.strip()) or not 1 <= int(field.data[-2:]) <= 12:
+            raise ValidationError(_l("Give a month as year-month, for example 2026-03."))
+        raise ValidationError(
+            _l(
+                "Choose a month in the years %(first)s to %(last)s.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
             )
+        )

@@ -10,6 +10,7 @@ from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectFi
 from wtforms.validators import InputRequired, Length
 
 from survey.accounts.organisation_settings import LABELS, LIMITS
+from survey.request_input import SingleLine, without_nul
 
 WHOLE_NUMBER = _l("Fill in a whole number.")
 
@@ -92,12 +93,14 @@ class SettingsForm(FlaskForm):
     contact_email = EmailField(
         LABELS["contact_email"],
         description=_l("Shown to entrepreneurs whose link has expired or who unsubscribed."),
-        validators=[Length(max=254)],
+        validators=[Length(max=254), SingleLine()],
+        filters=[without_nul],
     )
     contact_phone = StringField(
         LABELS["contact_phone"],
         description=_l("Shown with the email address."),
-        validators=[Length(max=40)],
+        validators=[Length(max=40), SingleLine()],
+        filters=[without_nul],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
 

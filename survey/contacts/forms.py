@@ -25,8 +25,10 @@ from wtforms.widgets import HiddenInput
 from survey.accounts.models import User
 from survey.contacts.imports import MAX_BYTES
 from survey.contacts.logbook import CHANNEL_LABELS, LIMITS
+from survey.request_input import SingleLine, without_nul
 
 LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+ONE_LINE = {"filters": [without_nul]}  # with SingleLine() among the validators
 
 
 class ContactDateField(DateField):
@@ -54,26 +56,33 @@ class ContactForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Please fill in the company name.")),
             Length(max=LIMITS["company_name"]),
+            SingleLine(),
         ],
+        **ONE_LINE,
     )
     registry_number = StringField(
         _l("KvK or KBO number"),
-        validators=[Optional(), Length(max=30)],
+        validators=[Optional(), Length(max=30), SingleLine()],
         description=_l("KvK: 8 digits. KBO: 10 digits, such as 0123.456.749."),
+        **ONE_LINE,
     )
     person_name = StringField(
         _l("Contact person"),
         validators=[
             InputRequired(message=_l("Please fill in the name of the contact person.")),
             Length(max=LIMITS["person_name"]),
+            SingleLine(),
         ],
+        **ONE_LINE,
     )
     email = EmailField(
         _l("Email address of the contact person"),
         validators=[
             InputRequired(message=_l("Please fill in the email address of the contact person.")),
             Length(max=LIMITS["email"]),
+            SingleLine(),
         ],
+        **ONE_LINE,
     )
     locale = RadioField(
         _l("Language of the survey"),
@@ -88,7 +97,11 @@ class ContactForm(FlaskForm):
         _l("How did the contact take place?"),
         validators=[InputRequired(message=_l("Please choose how the contact took place."))],
     )
-    subject = StringField(_l("Subject"), validators=[Optional(), Length(max=LIMITS["subject"])])
+    subject = StringField(
+        _l("Subject"),
+        validators=[Optional(), Length(max=LIMITS["subject"]), SingleLine()],
+        **ONE_LINE,
+    )
     account_manager = SelectField(_l("Account manager"), coerce=int)
 
     def __init__(self, *args, staff: list[User] | None = None, **kwargs) -> None:
@@ -153,6 +166,6 @@ class PackedFileField(HiddenField):
 
 class ImportConfirmForm(FlaskForm):
     payload = PackedFileField()
-    filename = HiddenField(validators=[Length(max=255)])
+    filename = HiddenField(validators=[Length(max=255), SingleLine()], **ONE_LINE)
     # The default account manager chosen with the upload (coordinators and administrators).
     account_manager = IntegerField(widget=HiddenInput(), validators=[Optional()])

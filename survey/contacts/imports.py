@@ -27,6 +27,8 @@ from survey.contacts.logbook import (
 )
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
+from survey.request_input import CONTROL_CHARACTERS
+from survey.spreadsheets import neutralised
 
 MAX_BYTES = 2 * 1024 * 1024
 # Each row is checked against the fatigue and suppression rules within the request, some 10 ms
@@ -84,8 +86,6 @@ LOCALE_NAMES = {
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
 _DAY_FIRST = re.compile(rf"^(\d{{1,2}})([-/.])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
 _ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
-# Excel would run a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _key(text: str) -> str:
@@ -146,10 +146,21 @@ class ImportResult:
     rejected: int
 
 
+UNREADABLE_TEXT = _l(
+    "The file cannot be read as text. In the spreadsheet, save it as CSV (UTF-8) and try again."
+)
+
+
+CONTROL_CHARACTER_IN_CELL = _l("Holds invisible control characters; type the text again.")
+
+
 def decode_upload(data: bytes) -> str:
     """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:  # cut off, or not UTF-16 after all
+            raise ImportFileError(UNREADABLE_TEXT) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -314,6 +325,10 @@ class _RowReader:
             line, record, {column: _cell(record, columns, column) for column in columns}
         )
         problems: dict[str, str] = {}  # the first problem of each column
+        for column, text in row.values.items():
+            # Line breaks in a cell become spaces (the logbook folds them); NUL and the like stay.
+            if CONTROL_CHARACTERS.search(" ".join(text.split())):
+                problems[column] = CONTROL_CHARACTER_IN_CELL
         row.account_manager = self.account_manager(row.values.get("account_manager", ""), problems)
         try:
             row.details = check_contact(
@@ -433,10 +448,6 @@ def import_rows(
     return ImportResult(imported=imported, skipped=rows - rejected - imported, rejected=rejected)
 
 
-def _spreadsheet_safe(cell: str) -> str:
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
-
-
 def rejected_csv(preview: ImportPreview, problems_heading: str) -> bytes:
     """The rows with problems, as the file had them plus a column saying what is wrong.
 
@@ -447,8 +458,9 @@ def rejected_csv(preview: ImportPreview, problems_heading: str) -> bytes:
     ]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=preview.separator, lineterminator="\r\n")
-    writer.writerow([preview.header[index] for index in kept] + [problems_heading])
+    header = [preview.header[index] for index in kept] + [problems_heading]
+    writer.writerow([neutralised(cell) for cell in header])
     for row in preview.rejected:
         cells = [row.cells[index] if index < len(row.cells) else "" for index in kept]
-        writer.writerow([_spreadsheet_safe(cell) for cell in cells + [" ".join(row.problems)]])
+        writer.writerow([neutralised(cell) for cell in cells + [" ".join(row.problems)]])
     return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")

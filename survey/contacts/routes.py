@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import PurePath
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -43,6 +43,7 @@ from survey.contacts.registry import format_registry_number
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import why_not_invited
+from survey.request_input import query_id, query_page, query_search
 from survey.security import roles_required, scoped
 
 bp = Blueprint("contacts", __name__)
@@ -82,10 +83,10 @@ def _reasons(now: datetime):
 @roles_required()
 def index():
     scope = scoped(select(Contact), Contact)
-    search = request.args.get("q", "").strip()[:200]
+    search = query_search()
     staff = _staff(active_only=False)
-    manager = request.args.get("manager", type=int) if staff is not None else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    manager = query_id("manager") if staff is not None else None
+    page = query_page()
     rows = contact_list(
         scope,
         account_manager_id=manager,

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from wtforms import SelectField, StringField
-from wtforms.validators import Optional, Regexp, ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from survey.accounts.models import Role, User
 from survey.analysis.models import ResponseTally
@@ -21,17 +21,11 @@ from survey.analysis.periods import add_months, month_text
 from survey.analysis.population import Population, version_ids
 from survey.contacts.logbook import CHANNEL_LABELS
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, localized
+from survey.request_input import Month, SingleLine, without_nul
+from survey.request_input import month as parse_month
 
-MONTH_FORMAT = r"^\d{4}-(0[1-9]|1[0-2])$"
-_month = Regexp(MONTH_FORMAT, message=_l("Give a month as year-month, for example 2026-03."))
 DEFAULT_MONTHS = 12
-
-
-def parse_month(text: str | None) -> date | None:
-    if not text:
-        return None
-    year, month = text.split("-")
-    return date(int(year), int(month), 1)
+_month = [Optional(), SingleLine(), Month()]
 
 
 class DashboardFilters(FlaskForm):
@@ -41,9 +35,11 @@ class DashboardFilters(FlaskForm):
     questionnaire = SelectField(_l("Questionnaire"), coerce=int, validate_choice=True)
     manager = SelectField(_l("Account manager"), default="", validate_choice=True)
     channel = SelectField(_l("Channel"), default="", validate_choice=True)
-    first = StringField(_l("From month"), validators=[Optional(), _month])
-    last = StringField(_l("Up to and including month"), validators=[Optional(), _month])
-    since = StringField(_l("Improvement action from month"), validators=[Optional(), _month])
+    first = StringField(_l("From month"), validators=_month, filters=[without_nul])
+    last = StringField(_l("Up to and including month"), validators=_month, filters=[without_nul])
+    since = StringField(
+        _l("Improvement action from month"), validators=_month, filters=[without_nul]
+    )
 
     def validate_last(self, field) -> None:
         first = self.first

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from survey.accounts.models import Role, User
@@ -20,7 +21,9 @@ from survey.clock import utcnow
 from survey.dashboards import charts
 from survey.dashboards.filters import bind_filters, choices_for, parse_month, population_from
 from survey.dashboards.plotly_asset import plotly_script_url
+from survey.errors import render_error
 from survey.extensions import db
+from survey.request_input import query_page, query_search, search_text
 from survey.security import roles_required
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
@@ -28,6 +31,7 @@ bp.add_app_template_global(plotly_script_url)
 bp.add_app_template_global(charts.period_label)
 
 COORDINATING = (Role.ADMIN, Role.COORDINATOR)
+UNUSABLE_FILTERS = _l("These filters cannot be used")
 
 
 def _me() -> User:
@@ -43,6 +47,16 @@ def _filtered():
     valid = form.validate() if request.args else True
     population = population_from(db.session, form, choices, me) if valid else None
     return form, choices, population
+
+
+def _status(form) -> int:
+    """422 when a filter cannot be used: the page shows why beside the filter."""
+    return 422 if form.errors else 200
+
+
+def _query() -> dict[str, str]:
+    """The query string as plain one-line text, for links that keep the filters and the log."""
+    return {search_text(key, 40): search_text(value) for key, value in request.args.items()}
 
 
 @bp.get("")
@@ -68,7 +82,7 @@ def index():
         figures=charts.report_figures(report) if report and report.shown else {},
         statements=charts.statements(report) if report else [],
         quadrants=charts.quadrant_labels(),
-    )
+    ), _status(form)
 
 
 @bp.get("/managers")
@@ -87,21 +101,20 @@ def managers():
         columns=columns,
         minimum=_me().organisation.min_group_size,
         figure=charts.managers_figure(columns, _me().organisation.min_group_size),
-    )
+    ), _status(form)
 
 
 @bp.get("/open-answers")
 @roles_required()
 def answers():
     form, choices, population = _filtered()
-    search = (request.args.get("q") or "").strip()[:200]
-    page = request.args.get("page", 1, type=int)
+    search = query_search()
     found = None
     if population is not None:
         found = open_answers(
-            db.session, population, search or None, max(page, 1), locale=str(get_locale())
+            db.session, population, search or None, query_page(), locale=str(get_locale())
         )
-    query = {key: value for key, value in request.args.items() if key != "page"}
+    query = {key: value for key, value in _query().items() if key != "page"}
     return render_template(
         "dashboards/open_answers.html",
         form=form,
@@ -109,18 +122,23 @@ def answers():
         found=found,
         search=search,
         query=query,
-    )
+    ), _status(form)
 
 
 @bp.get("/export.<any(csv, xlsx):extension>")
 @roles_required(*COORDINATING)
 def export(extension: str):
     form, choices, population = _filtered()
+    if form.errors:
+        problems = " ".join(
+            str(message) for messages in form.errors.values() for message in messages
+        )
+        return render_error(422, UNUSABLE_FILTERS, problems)
     if population is None:
         abort(404)
     me = _me()
     now = utcnow()
-    record(Action.RESPONSES_EXPORTED, now, actor=me, format=extension, filters=request.args)
+    record(Action.RESPONSES_EXPORTED, now, actor=me, format=extension, filters=_query())
     db.session.commit()
     zone = me.organisation.timezone
     make = csv_chunks if extension == "csv" else xlsx_chunks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,7 +15,7 @@ from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import count_by_state, recent_invitations, why_not_invited
 from survey.outbox.models import OutboundEmail
-from survey.responding.links import survey_url
+from survey.request_input import query_choice, query_page
 from survey.responding.models import Answer, Response
 from survey.security import get_scoped_or_404, roles_required, scoped
 
@@ -28,11 +28,8 @@ PAGE_SIZE = 50
 @roles_required()
 def home():
     scope = scoped(select(Invitation), Invitation)
-    try:
-        state = InvitationState(request.args["state"]) if request.args.get("state") else None
-    except ValueError:
-        abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    state = query_choice(InvitationState, "state")
+    page = query_page()
     invitations = recent_invitations(
         scope, state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
     )
@@ -43,7 +40,6 @@ def home():
         page=page,
         state=state,
         counts=count_by_state(scope),
-        survey_url=survey_url,
         why_not_invited=partial(
             why_not_invited, now=utcnow(), zone=ZoneInfo(current_user.organisation.timezone)
         ),
@@ -72,5 +68,4 @@ def detail(invitation_id: int):
         why_not_invited=why_not_invited(
             invitation, utcnow(), ZoneInfo(invitation.organisation.timezone)
         ),
-        link=survey_url(invitation) if invitation.state.awaits_answer else None,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from survey.extensions import db
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
 from survey.outbox.overview import count_by_status, matching, newest_emails
 from survey.outbox.queue import NotRetryable, retry_by_hand
+from survey.request_input import query_choice, query_page, query_search
 from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("outbox", __name__)
@@ -22,23 +23,13 @@ bp = Blueprint("outbox", __name__)
 PAGE_SIZE = 50
 
 
-def _choice(enum_class, name: str):
-    """The filter value asked for in the query string, None for all; 404 for nonsense."""
-    value = request.args.get(name)
-    if not value:
-        return None
-    try:
-        return enum_class(value)
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/outbox")
 @roles_required(Role.ADMIN)
 def index():
-    status, purpose = _choice(EmailStatus, "status"), _choice(EmailPurpose, "purpose")
-    recipient = request.args.get("recipient", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    status = query_choice(EmailStatus, "status")
+    purpose = query_choice(EmailPurpose, "purpose")
+    recipient = query_search("recipient")
+    page = query_page()
     scope = matching(scoped(select(OutboundEmail), OutboundEmail), purpose, recipient)
     emails = newest_emails(scope, status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
