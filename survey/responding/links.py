@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
 from flask import current_app
@@ -45,3 +46,27 @@ def survey_url(invitation: Invitation) -> str:
 def unsubscribe_url(invitation: Invitation) -> str:
     """The link (and RFC 8058 one-click target) that opts this recipient out."""
     return _signed_url(invitation, Purpose.UNSUBSCRIBE, "unsubscribe.page")
+
+
+# What a survey or unsubscribe token is made of: URL-safe base64 and the signature's dot.
+_TOKEN = r"[A-Za-z0-9_\-.]+"
+MASK = "…"
+
+
+def _personal_link_prefixes() -> list[str]:
+    """The paths that carry a personal token, read from the URL map so they cannot drift."""
+    build = current_app.url_map.bind("").build
+    return [
+        build(endpoint, {"token": "TOKEN"}).rpartition("TOKEN")[0]
+        for endpoint in ("responding.survey", "unsubscribe.page")
+    ]
+
+
+def without_personal_links(text: str) -> str:
+    """`text` with the token of every survey and unsubscribe link replaced by "…".
+
+    Staff see the emails sent in their name, never a respondent's live link: whoever holds the
+    link can answer in the respondent's place (no self-rating).
+    """
+    prefixes = "|".join(re.escape(prefix) for prefix in _personal_link_prefixes())
+    return re.sub(f"({prefixes}){_TOKEN}", rf"\g<1>{MASK}", text)

@@ -1,19 +1,23 @@
-"""The public survey pages behind a personal link. GET never changes anything."""
+"""The public survey pages behind a personal link, and the staff's preview of the same page.
+GET never changes anything; the preview never stores anything."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from survey.clock import utcnow
 from survey.extensions import csrf, db
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale, use_timezone
 from survey.questionnaires.forms import answers_from_form, build_survey_form
-from survey.responding.links import LinkState, link_state
+from survey.responding.links import LinkState, link_state, without_personal_links
 from survey.responding.submission import AlreadyAnswered, submit_response
 from survey.responding.tokens import Purpose, read_token
+from survey.security import get_scoped_or_404, roles_required
 
 bp = Blueprint("responding", __name__)
+bp.add_app_template_filter(without_personal_links)
 
 LINK_PAGES = {
     LinkState.UNKNOWN: ("responding/unknown.html", 404),
@@ -54,7 +58,9 @@ def _link_page(state: LinkState, invitation: Invitation | None, token: str):
     return render_template(template, invitation=invitation, token=token), status
 
 
-def _survey_page(invitation: Invitation, token: str, form, locale: str, status: int = 200):
+def _survey_page(
+    invitation: Invitation, token: str | None, form, locale: str, status: int = 200, **preview
+):
     return render_template(
         "responding/survey.html",
         invitation=invitation,
@@ -62,6 +68,7 @@ def _survey_page(invitation: Invitation, token: str, form, locale: str, status: 
         form=form,
         token=token,
         locale=locale,
+        **preview,
     ), status
 
 
@@ -108,3 +115,38 @@ def thanks(token: str):
     if state is LinkState.ANSWERED:
         return render_template("responding/thanks.html", invitation=invitation, token=token)
     return _link_page(state, invitation, token)
+
+
+def _open_preview(invitation_id: int, *requested_locales: str | None) -> tuple[Invitation, str]:
+    """The invitation as the staff member may see it (404 otherwise), in the respondent's
+    language unless another was asked for."""
+    invitation = get_scoped_or_404(Invitation, invitation_id)
+    locale = _respondent_locale(invitation, *requested_locales)
+    use_locale(locale)
+    use_timezone(invitation.organisation.timezone)
+    return invitation, locale
+
+
+# The preview is the survey page itself, so the two cannot drift apart; only the door differs:
+# a login and the staff scope instead of the respondent's token, which staff never hold.
+@bp.get("/invitations/<int:invitation_id>/preview")
+@roles_required()
+def preview(invitation_id: int):
+    invitation, locale = _open_preview(invitation_id, request.args.get("lang"))
+    form = build_survey_form(invitation.questionnaire_version, locale)(formdata=None)
+    return _survey_page(invitation, None, form, locale, preview=True)
+
+
+@bp.post("/invitations/<int:invitation_id>/preview")
+@roles_required()
+def preview_submit(invitation_id: int):
+    """Validates like the real page, then says that nothing was stored."""
+    switch_to = request.form.get("switch_locale")
+    invitation, locale = _open_preview(invitation_id, switch_to, request.form.get("locale"))
+    form = build_survey_form(invitation.questionnaire_version, locale)()
+    if switch_to:
+        return _survey_page(invitation, None, form, locale, preview=True)
+    if not form.validate():
+        return _survey_page(invitation, None, form, locale, 422, preview=True)
+    notice = _("This was a preview: your answers were not saved.")
+    return _survey_page(invitation, None, form, locale, preview=True, preview_notice=notice)

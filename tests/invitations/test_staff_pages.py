@@ -12,6 +12,10 @@ from tests import factories
 PUBLIC_ENDPOINTS = {
     "static",
     "accounts.login",
+    # "Forgot password?" and the emailed links to choose one: before a login by nature.
+    "accounts.forgot_password",
+    "accounts.reset_password",
+    "accounts.choose_password",
     "languages.switch",
     "responding.survey",
     "responding.submit",
@@ -74,22 +78,29 @@ def test_a_coordinator_sees_the_whole_organisation_and_nothing_else(
     assert "Sanne Aa" in home and "Joris Aa" in home
 
 
-def test_the_home_page_filters_by_state_and_shows_open_links(client, log_in, two_organisations):
+def test_the_home_page_filters_by_state_and_offers_previews_not_survey_links(
+    client, log_in, two_organisations
+):
     log_in("coord@a.example")
     answered = client.get("/?state=answered").text
     assert f"/invitations/{two_organisations['sanne_answered']}" in answered
     assert f"/invitations/{two_organisations['sanne_sent']}" not in answered
     assert client.get("/?state=nonsense").status_code == 404
     everything = client.get("/").text
-    assert len(re.findall(r'href="http://localhost/s/[^"]+"', everything)) == 2  # the two open ones
+    assert "/s/" not in everything
+    previews = re.findall(r'href="/invitations/(\d+)/preview"', everything)
+    assert len(previews) == 3  # one for each of the organisation's invitations
 
 
-def test_the_invitation_page_shows_state_and_link(client, log_in, two_organisations):
+def test_the_invitation_page_shows_state_and_a_preview_not_the_link(
+    client, log_in, two_organisations
+):
     log_in("sanne@a.example")
     page = client.get(f"/invitations/{two_organisations['sanne_sent']}")
     assert page.status_code == 200
     assert "klant1@x.example" in page.text
-    assert re.search(r'href="http://localhost/s/[^"]+"', page.text)
+    assert "/s/" not in page.text
+    assert f'href="/invitations/{two_organisations["sanne_sent"]}/preview"' in page.text
 
 
 def _staff_rules(app):
