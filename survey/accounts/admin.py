@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from survey.accounts.forms import EditUserForm, NewUserForm
 from survey.accounts.models import Role, User
+from survey.accounts.password_emails import link_lifetime, send_password_link
+from survey.accounts.password_links import LinkKind
 from survey.accounts.staff import StaffError, create_user, update_user
 from survey.clock import utcnow
 from survey.extensions import db
@@ -29,31 +32,48 @@ def index():
 def new():
     form = NewUserForm()
     if form.validate_on_submit():
+        now = utcnow()
         try:
             user = create_user(
                 current_user.organisation,
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
-                password=form.password.data,
-                now=utcnow(),
+                password=None if form.sends_link else form.password.data,
+                now=now,
                 actor=current_user,
             )
         except StaffError as error:
             form.email.errors.append(str(error))
         else:
+            if form.sends_link:
+                send_password_link(user, LinkKind.SETUP, now, actor=current_user)
             db.session.commit()
-            flash(
-                _(
-                    "%(name)s can log in now. Give them their initial password in person or by "
-                    "phone; they can change it under My account.",
-                    name=user.name,
-                ),
-                "info",
-            )
+            flash(_added_message(user, form.sends_link), "info")
             return redirect(url_for(".index"))
     return render_template("accounts/user_form.html", form=form, user=None), (
         422 if form.errors else 200
+    )
+
+
+def _added_message(user: User, link_sent: bool) -> str:
+    if not link_sent:
+        return _(
+            "%(name)s can log in now. Give them their initial password in person or by "
+            "phone; they can change it under My account.",
+            name=user.name,
+        )
+    return _link_sent_message(user)
+
+
+def _link_sent_message(user: User) -> str:
+    return ngettext(
+        "An email with a link to choose a password is on its way to %(email)s. "
+        "The link works for %(num)s hour.",
+        "An email with a link to choose a password is on its way to %(email)s. "
+        "The link works for %(num)s hours.",
+        int(link_lifetime(LinkKind.SETUP).total_seconds() // 3600),
+        email=user.email,
     )
 
 
@@ -82,3 +102,17 @@ def edit(user_id: int):
     return render_template("accounts/user_form.html", form=form, user=user), (
         422 if form.errors else 200
     )
+
+
+@bp.post("/<int:user_id>/password-link")
+@roles_required(Role.ADMIN)
+def send_password_link_to(user_id: int):
+    """A link to choose a password, instead of an administrator choosing one for them."""
+    user = get_scoped_or_404(User, user_id)
+    if not user.active:
+        flash(_("%(name)s is blocked; make them active first.", name=user.name), "error")
+        return redirect(url_for(".edit", user_id=user.id))
+    send_password_link(user, LinkKind.SETUP, utcnow(), actor=current_user)
+    db.session.commit()
+    flash(_link_sent_message(user), "info")
+    return redirect(url_for(".edit", user_id=user.id))

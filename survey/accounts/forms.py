@@ -10,10 +10,10 @@ from wtforms import (
     SelectChoice,
     StringField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from survey.accounts.models import Role
-from survey.accounts.passwords import MIN_PASSWORD_LENGTH
+from survey.accounts.models import Role, User
+from survey.accounts.passwords import password_problem
 
 
 class LoginForm(FlaskForm):
@@ -32,17 +32,31 @@ class LoginForm(FlaskForm):
     )
 
 
-def _new_password_field(label, missing: str) -> PasswordField:
-    long_enough = Length(
-        min=MIN_PASSWORD_LENGTH,
-        max=1000,
-        message=_l("Use at least %(number)s characters.", number=MIN_PASSWORD_LENGTH),
-    )
+def _meets_password_policy(form, field) -> None:
+    """The password policy, for the person whose password it will be (`form.owner`)."""
+    email, name = form.owner()
+    if problem := password_problem(field.data or "", email=email, name=name):
+        raise ValidationError(str(problem))
+
+
+def _new_password_field(label, missing: str | None = None) -> PasswordField:
+    required = [InputRequired(message=missing)] if missing else []
     return PasswordField(
         label,
-        validators=[InputRequired(message=missing), long_enough],
+        validators=[*required, _meets_password_policy],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class _OwnPasswordForm(FlaskForm):
+    """A form that sets the password of a known user (given as `owner=`)."""
+
+    def __init__(self, *args, owner: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._owner = owner
+
+    def owner(self) -> tuple[str, str]:
+        return self._owner.email, self._owner.name
 
 
 class _UserForm(FlaskForm):
@@ -68,26 +82,66 @@ class NewUserForm(_UserForm):
             Length(max=254),
         ],
     )
-    password = _new_password_field(
-        _l("Initial password"), _l("Please fill in an initial password.")
+    password_choice = RadioField(
+        _l("Password"),
+        choices=[
+            SelectChoice("link", _l("Send a link by email to choose a password")),
+            SelectChoice("set", _l("Choose an initial password now")),
+        ],
+        default="link",
+        validators=[InputRequired(message=_l("Please choose how the user gets a password."))],
     )
+    password = PasswordField(_l("Initial password"), render_kw={"autocomplete": "new-password"})
+
+    @property
+    def sends_link(self) -> bool:
+        return self.password_choice.data != "set"
+
+    def owner(self) -> tuple[str, str]:
+        return self.email.data or "", self.name.data or ""
+
+    def validate_password(self, field) -> None:
+        if self.sends_link:
+            field.data = None  # a password typed before choosing the link is not kept
+            return
+        if not field.data:
+            raise ValidationError(str(_l("Please fill in an initial password.")))
+        _meets_password_policy(self, field)
 
 
 class EditUserForm(_UserForm):
     active = BooleanField(_l("Active: may log in"))
 
 
-class PasswordForm(FlaskForm):
-    current = PasswordField(
-        _l("Current password"),
-        validators=[InputRequired(message=_l("Please fill in your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )
+class NewPasswordForm(_OwnPasswordForm):
+    """Choosing a password through an emailed link (forgotten, or a first one)."""
+
     new = _new_password_field(_l("New password"), _l("Please fill in a new password."))
     confirm = PasswordField(
         _l("New password again"),
         validators=[EqualTo("new", message=_l("The two new passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class PasswordForm(NewPasswordForm):
+    """Changing one's own password, which needs the current one."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Please fill in your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            InputRequired(message=_l("Please fill in your email address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "username"},
     )
 
 

@@ -75,6 +75,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised to end every session of the user at once (see accounts/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 

@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 
 from survey.accounts.models import Organisation, Role, User, find_user_by_email
 from survey.accounts.passwords import (
-    MIN_PASSWORD_LENGTH,
     hash_password,
     needs_rehash,
+    password_problem,
+    unusable_password_hash,
     verify_password,
 )
+from survey.accounts.sessions import end_all_sessions
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.extensions import db
@@ -43,11 +45,10 @@ def create_organisation(name: str, slug: str, *, locale: str = "nl", **settings)
     return organisation
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(
-            _l("A password needs at least %(number)s characters.", number=MIN_PASSWORD_LENGTH)
-        )
+def check_password_policy(password: str, *, email: str, name: str) -> None:
+    """Refuse a password the policy refuses (see passwords.password_problem), saying why."""
+    if problem := password_problem(password, email=email, name=name):
+        raise StaffError(problem)
 
 
 def create_user(
@@ -56,30 +57,32 @@ def create_user(
     email: str,
     name: str,
     role: Role | str,
-    password: str,
+    password: str | None,
     now: datetime,
     locale: str | None = None,
     actor: User | None = None,
 ) -> User:
+    """A new user; without a password they choose one through an emailed link."""
     try:
         email = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
         raise StaffError(_l("%(email)s is not a valid email address.", email=email)) from None
     if find_user_by_email(email):
         raise StaffError(_l("A user with email address %(email)s exists already.", email=email))
-    _check_password(password)
     try:
         role = Role(role)
     except ValueError:
         raise StaffError(_l("%(role)s is not a role.", role=role)) from None
     if not name.strip():
         raise StaffError(_l("A user needs a name."))
+    if password is not None:
+        check_password_policy(password, email=email, name=name)
     user = User(
         organisation=organisation,
         email=email,
         name=name.strip(),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=unusable_password_hash() if password is None else hash_password(password),
         locale=locale,
     )
     db.session.add(user)
@@ -130,16 +133,21 @@ def update_user(
     }
     for field, value in wanted.items():
         setattr(user, field, value)
+    if "active" in changes and not active:
+        end_all_sessions(user)  # blocked: out at once, on every device
     if changes:
         record(Action.USER_UPDATED, now, actor=actor, subject=user, changes=changes)
     return changes
 
 
 def change_password(user: User, current: str, new: str, now: datetime) -> None:
+    """One's own new password; ends every session of the user (the view starts a fresh one for
+    the browser that made the change)."""
     if not verify_password(user.password_hash, current):
         raise StaffError(_l("Your current password is not correct."))
-    _check_password(new)
+    check_password_policy(new, email=user.email, name=user.name)
     user.password_hash = hash_password(new)
+    end_all_sessions(user)
     record(Action.PASSWORD_CHANGED, now, actor=user, subject=user)
 
 

@@ -22,6 +22,9 @@ class Action(enum.StrEnum):
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
     PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"
+    PASSWORD_LINK_SENT = "password_link_sent"
+    PASSWORD_SET_THROUGH_LINK = "password_set_through_link"
     SETTINGS_CHANGED = "settings_changed"
     EMAIL_RETRIED = "email_retried"
     RESPONSES_EXPORTED = "responses_exported"
@@ -38,6 +41,9 @@ _ACTION_LABELS = {
     Action.USER_CREATED: _l("user created"),
     Action.USER_UPDATED: _l("user changed"),
     Action.PASSWORD_CHANGED: _l("password changed"),
+    Action.PASSWORD_RESET_REQUESTED: _l("password reset link emailed on request"),
+    Action.PASSWORD_LINK_SENT: _l("link to choose a password emailed by an administrator"),
+    Action.PASSWORD_SET_THROUGH_LINK: _l("password chosen through an emailed link"),
     Action.SETTINGS_CHANGED: _l("settings changed"),
     Action.EMAIL_RETRIED: _l("email sent again by hand"),
     Action.RESPONSES_EXPORTED: _l("responses exported"),

@@ -23,20 +23,20 @@ from survey.responding.submission import submit_response
 DEMO_SLUG = "demodam"
 DEMO_STAFF = (
     # email, name, role, password, strengths (question codes this person scores well on)
-    ("beheer@demodam.example", "Anouk Beheer", Role.ADMIN, "demo-beheer-2026", ()),
+    ("beheer@demodam.example", "Anouk Beheer", Role.ADMIN, "demo-admin-2026", ()),
     ("coordinator@demodam.example", "Ruben Coördinator", Role.COORDINATOR, "demo-coord-2026", ()),
     (
         "sanne@demodam.example",
         "Sanne de Vries",
         Role.ACCOUNT_MANAGER,
-        "demo-sanne-2026",
+        "demo-manager1-2026",
         ("speed", "reachability", "thinking_along"),
     ),
     (
         "joris@demodam.example",
         "Joris Janssens",
         Role.ACCOUNT_MANAGER,
-        "demo-joris-2026",
+        "demo-manager2-2026",
         ("expertise", "clarity"),
     ),
 )

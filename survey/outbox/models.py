@@ -38,11 +38,18 @@ _STATUS_LABELS = {
 class EmailPurpose(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    PASSWORD_RESET = "password_reset"  # to staff: "Forgot password?"
+    PASSWORD_SETUP = "password_setup"  # to staff: a link from an administrator
 
     @property
     def label(self) -> str:
         return str(
-            {EmailPurpose.INVITATION: _l("invitation"), EmailPurpose.REMINDER: _l("reminder")}[self]
+            {
+                EmailPurpose.INVITATION: _l("invitation"),
+                EmailPurpose.REMINDER: _l("reminder"),
+                EmailPurpose.PASSWORD_RESET: _l("password reset"),
+                EmailPurpose.PASSWORD_SETUP: _l("link to choose a password"),
+            }[self]
         )
 
 

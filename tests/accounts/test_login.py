@@ -1,5 +1,6 @@
 """Staff login: Argon2id passwords, CSRF, login limits, cookies and security headers."""
 
+import os
 import uuid
 
 import pytest
@@ -67,10 +68,12 @@ def test_logout_needs_a_post_with_a_csrf_token(client, staff, log_in):
     assert client.get("/").status_code == 200
 
 
-def test_repeated_failures_lock_the_account_for_a_while(client, staff, log_in):
+def test_repeated_failures_from_one_address_stop_that_account_there_for_a_while(
+    client, staff, log_in
+):
     for _ in range(5):
         assert log_in(staff, "wrong guess").status_code == 401
-    blocked = log_in(staff)  # even the right password waits now
+    blocked = log_in(staff)  # from this address, even the right password waits now
     assert blocked.status_code == 429
     assert "Retry-After" in blocked.headers
     # Another account from the same address is not affected by this account's lock.
@@ -82,16 +85,6 @@ def test_successful_logins_do_not_count_towards_the_limit(client, staff, log_in)
         assert log_in(staff).status_code == 302
         client.get("/")  # already logged in now; log out through a fresh client session
         client.delete_cookie("session")
-
-
-def test_many_failures_from_one_address_are_limited_across_accounts(app, client, log_in):
-    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
-    try:
-        for number in range(3):
-            assert log_in(f"guess{number}@testdorp.example", "x" * 12).status_code == 401
-        assert log_in("guess9@testdorp.example", "x" * 12).status_code == 429
-    finally:
-        app.config["LOGIN_LIMIT_PER_ADDRESS"] = "20 per 15 minutes"
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(client, staff, log_in):
@@ -176,7 +169,7 @@ def test_users_create_makes_a_user_from_the_command_line(app):
             "short",
         ]
     )
-    assert refused.exit_code != 0 and "at least 10 characters" in refused.output
+    assert refused.exit_code != 0 and "at least 12 characters" in refused.output
 
 
 WORKER = """
@@ -215,6 +208,8 @@ def test_login_limits_are_shared_between_processes_through_redis(tmp_path):
     try:
         redis.Redis.from_url(url).ping()
     except redis.RedisError:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("Redis not reachable at 127.0.0.1:6379 and REQUIRE_REDIS=1")
         pytest.skip("Redis not reachable at 127.0.0.1:6379: shared-limit test skipped")
     database = f"sqlite:///{tmp_path / 'shared.db'}"
 

@@ -41,6 +41,7 @@ def test_an_admin_adds_a_user_who_can_then_log_in(app, client, log_in, staff):
             "name": "Nina Nieuw",
             "email": "nina@a.example",
             "role": "coordinator",
+            "password_choice": "set",
             "password": "welkom bij de gemeente",
         },
     )
@@ -64,6 +65,7 @@ def test_a_new_user_with_a_taken_address_or_short_password_gets_messages(client,
             "name": "X",
             "email": "AM@a.example",
             "role": "admin",
+            "password_choice": "set",
             "password": "lang genoeg wachtwoord",
         },
     )
@@ -71,7 +73,13 @@ def test_a_new_user_with_a_taken_address_or_short_password_gets_messages(client,
     short = _post(
         client,
         "/users/new",
-        {"name": "X", "email": "x@a.example", "role": "admin", "password": "kort"},
+        {
+            "name": "X",
+            "email": "x@a.example",
+            "role": "admin",
+            "password_choice": "set",
+            "password": "kort",
+        },
     )
     assert short.status_code == 422 and 'href="#password"' in short.text
 
