@@ -58,7 +58,13 @@ def _personal_link_prefixes() -> list[str]:
     build = current_app.url_map.bind("").build
     return [
         build(endpoint, {"token": "TOKEN"}).rpartition("TOKEN")[0]
-        for endpoint in ("responding.survey", "unsubscribe.page")
+        # A staff member's link to choose a password is as good as their password.
+        for endpoint in (
+            "responding.survey",
+            "unsubscribe.page",
+            "accounts.reset_password",
+            "accounts.choose_password",
+        )
     ]
 
 

@@ -291,3 +291,15 @@ def test_a_setup_link_works_for_72_hours(ctx, staff):
     assert read_password_token(token, LinkKind.SETUP, KEYS, lifetime, later)[0] is LinkState.VALID
     later = now + timedelta(hours=73)
     assert read_password_token(token, LinkKind.SETUP, KEYS, lifetime, later)[0] is LinkState.EXPIRED
+
+
+def test_the_outbox_page_shows_a_password_link_without_its_key(app, client, staff, log_in):
+    """An administrator reading the outbox cannot use a colleague's link to take their account."""
+    _ask_for_a_reset(client, "eva@a.example")
+    with app.app_context():
+        email = db.session.scalars(select(OutboundEmail)).one()
+        token = re.search(r"/password/reset/(\S+)", email.text_body).group(1)
+    log_in("admin@a.example")
+    page = client.get(f"/outbox/{email.id}")
+    assert page.status_code == 200
+    assert "/password/reset/…" in page.text and token not in page.text
