@@ -12,6 +12,7 @@ from sqlalchemy import Select
 
 from survey.accounts.models import Role
 from survey.extensions import db
+from survey.request_input import local_path
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -55,11 +56,9 @@ def register_security_headers(app: Flask) -> None:
 def local_path_or(target: str | None, fallback: str) -> str:
     """`target` if it is a path on this site, else `fallback`: a `next=` cannot send people away.
 
-    Browsers read "//host" and "/\\host" as another site, so both are refused.
+    The rule (control characters, backslashes, encoded and look-alike slashes) is local_path's.
     """
-    if target and target.startswith("/") and target[1:2] not in ("/", "\\"):
-        return target
-    return fallback
+    return local_path(target) or fallback
 
 
 def roles_required(*roles: Role) -> Callable:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from wtforms import Form, StringField
 
+from survey.extensions import db
 from survey.invitations.models import InvitationState
 from survey.request_input import (
+    CONTROL_CHARACTERS,
     MAX_ID,
     MAX_PAGE,
     Month,
@@ -22,6 +25,8 @@ from survey.request_input import (
     search_text,
     without_nul,
 )
+from tests import factories
+from tests.conftest import csrf_token_in
 
 # Ways found in the wild to make a "local" next= lead to another site.
 BYPASSES = [
@@ -177,3 +182,48 @@ def test_a_month_field_refuses_a_month_out_of_range(ctx):
     form = _Form(_Data(first="0000-01"))
     assert not form.validate()
     assert "2000" in form.first.errors[0]
+
+
+SAME_SITE = re.compile(r"/(?:[^/\\].*)?", re.S)
+
+
+def _same_site(location: str) -> bool:
+    return bool(SAME_SITE.fullmatch(location)) and not CONTROL_CHARACTERS.search(location)
+
+
+@pytest.mark.parametrize("target", BYPASSES)
+def test_the_language_switch_never_leads_to_another_site(client, target):
+    response = client.get("/language/en", query_string={"next": target})
+    assert response.status_code == 302
+    assert _same_site(response.headers["Location"]), response.headers["Location"]
+
+
+def test_the_language_switch_goes_back_to_the_page_it_was_asked_on(client):
+    response = client.get("/language/en", query_string={"next": "/contacts?q=caf%C3%A9"})
+    assert response.headers["Location"] == "/contacts?q=caf%C3%A9"
+
+
+@pytest.fixture
+def member_of_staff(app) -> str:
+    with app.app_context():
+        factories.user(factories.organisation(), email="sanne@a.example")
+        db.session.commit()
+    return "sanne@a.example"
+
+
+def test_logging_in_never_leads_to_another_site(app, member_of_staff):
+    for target in [*BYPASSES, "/contacts"]:
+        client = app.test_client()
+        page = client.get("/login", query_string={"next": target})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={
+                "email": member_of_staff,
+                "password": factories.PASSWORD,
+                "csrf_token": csrf_token_in(page.text),
+            },
+        )
+        assert response.status_code == 302, target
+        assert _same_site(response.headers["Location"]), (target, response.headers["Location"])
+    assert response.headers["Location"] == "/contacts"  # a path of this site is followed
