@@ -18,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.orm import Session
@@ -31,6 +30,7 @@ from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.models import Answer, Response
+from survey.spreadsheets import neutralised
 
 FIXED_HEADERS = (
     _l("Response number"),
@@ -47,14 +47,7 @@ SUBMITTED_AT = 1  # the position of the submission time among the fixed columns
 CHUNK_ROWS = 1000  # CSV rows per chunk handed to the web server
 FETCH_ROWS = 2000  # database rows per round trip
 XLSX_BLOCK = 64 * 1024  # bytes of the finished workbook per chunk handed to the web server
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
-
-
-def neutralised(text: str) -> str:
-    """Text a spreadsheet shows as text: a would-be formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class ExportLayout:
@@ -258,8 +251,9 @@ def _xlsx_cells(sheet, cells: list) -> list:
     stamp = WriteOnlyCell(sheet, value=cells[SUBMITTED_AT])
     stamp.number_format = "yyyy-mm-dd hh:mm"
     cells[SUBMITTED_AT] = stamp
-    # XML cannot hold most control characters: a pasted one would break the whole file.
-    return [ILLEGAL_CHARACTERS_RE.sub("", c) if type(c) is str else c for c in cells]
+    # Free text has been `neutralised` (no control characters XML cannot hold); the other cells
+    # are codes and months the app made.
+    return cells
 
 
 def export_filename(

@@ -18,6 +18,7 @@ from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.catalogue import load_definition
 from survey.questionnaires.models import Purpose, QuestionType
 from survey.responding.models import Answer, Response
+from survey.spreadsheets import FORMULA_STARTS
 from tests import factories
 
 ZONE = "Europe/Amsterdam"
@@ -234,6 +235,25 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_get_an_apostrophe(survey
     assert rows[made.id]["Company"] == "'+31 Bouw"
     assert rows[made.id]["Account manager"] == "'@Evil"
     assert [rows[m.id]["improve"] for m in more] == list(others.values())
+
+
+def test_every_formula_start_is_neutralised_in_the_csv_and_the_xlsx(survey):
+    manager = factories.user(survey["org"])
+    texts = [f"{start}1+1" for start in FORMULA_STARTS] + ["\x01=1+1"]  # a hidden start too
+    made = [
+        _respond(survey["org"], manager, survey["v2"], {"improve": text}, _at(3)) for text in texts
+    ]
+    expected = {m.id: "'" + text.lstrip("\x01") for m, text in zip(made, texts, strict=True)}
+
+    rows = _by_number(_csv(_population(survey)))
+    with xlsx_file(db.session, _population(survey), "en", ZONE) as file:
+        sheet = load_workbook(file).active
+        header = [cell.value for cell in sheet[1]]
+        cells = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
+
+    assert {number: row["improve"] for number, row in rows.items()} == expected
+    assert {c["Response number"].value: c["improve"].value for c in cells} == expected
+    assert all(c["improve"].data_type == "s" for c in cells)  # text, not a formula
 
 
 def test_the_fixed_headers_are_in_the_users_language(survey):

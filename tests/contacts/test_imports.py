@@ -27,6 +27,7 @@ from survey.contacts.imports import (
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
 from survey.invitations.models import Invitation
+from survey.spreadsheets import FORMULA_STARTS
 from tests import factories
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -308,6 +309,19 @@ def test_good_rows_are_imported_and_bad_ones_offered_back_as_csv(org, sanne):
     # A cell Excel would run as a formula is neutralised.
     assert rows[3][2] == '\'=HYPERLINK("x")' and rows[3][3] == "'=1+1"
     assert rows[3][-1].startswith("Email address:")
+
+
+def test_the_problem_rows_neutralise_every_formula_start_also_in_the_header(org, sanne):
+    rows = [DUTCH + ["@Notitie"]] + [
+        [f"{start}Zaak", "", "Jan", "jan@", "", "02-12-2026", "telefoon", "", f"{start}1+1"]
+        for start in FORMULA_STARTS
+    ]
+    preview = preview_import(csv_bytes(rows), org, sanne, None, NOW)
+    data = rejected_csv(preview, "problemen")
+    header, *back = csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";")
+    assert header[-2:] == ["'@Notitie", "problemen"]
+    assert [row[0] for row in back] == [f"'{start}Zaak" for start in FORMULA_STARTS]
+    assert [row[-2] for row in back] == [f"'{start}1+1" for start in FORMULA_STARTS]
 
 
 def test_the_rejected_rows_keep_the_files_separator_and_replace_an_old_problems_column(org, sanne):
