@@ -159,7 +159,7 @@ def test_the_production_steps_serve_a_survey_through_gunicorn(production_databas
     port, mail = free_port(), MailServer().start()
     environment = production_environment(
         SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=production_database.replace("+psycopg", ""),  # as a host would hand it out
+        DATABASE_URL=production_database,
         BASE_URL=f"http://127.0.0.1:{port}",
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=str(mail.port),
