@@ -97,7 +97,7 @@ def test_production_cookies_are_secure_and_a_secret_key_is_required(monkeypatch)
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         load_config("production")
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-production-secret")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "kW3v9Qm0r7TzLx2bYc5NpAe8HsJdFgUi1oRt")
     production = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
