@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
+from babel.dates import get_timezone
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
@@ -45,6 +47,14 @@ LABELS = {
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
 
+# Zones every date library here reads (zoneinfo, Babel): Area/City in the IANA areas. Not
+# "localtime" or "Factory" (Babel cannot read them), nor "UTC", "Etc/GMT+1" or "US/Eastern".
+ZONE_NAME = re.compile(
+    r"(Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific)"
+    r"/[A-Za-z_-]+(/[A-Za-z_-]+)?"
+)
+FIRST_ZONES = ("Europe/Amsterdam", "Europe/Brussels")
+
 
 class InvalidSettings(ValueError):
     """Some values are not allowed; `errors` names each field with its message."""
@@ -59,6 +69,22 @@ def _whole_number(field: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return _l("Choose a whole number from %(low)s to %(high)s.", low=low, high=high)
     return None
+
+
+def _babel_reads(name: str) -> bool:
+    try:
+        get_timezone(name)
+    except LookupError:
+        return False
+    return True
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The zones an organisation may choose: Europe/Amsterdam and Europe/Brussels, then A to Z."""
+    usable = {name for name in available_timezones() if ZONE_NAME.fullmatch(name)}
+    usable = {name for name in usable if _babel_reads(name)}
+    return FIRST_ZONES + tuple(sorted(usable - set(FIRST_ZONES)))
 
 
 def _optional_text(value: Any) -> str | None:
@@ -88,7 +114,7 @@ def _clean_one(field: str, value: Any) -> tuple[Any, Any]:
     if field in LIMITS:
         return value, _whole_number(field, value)
     if field == "timezone":
-        return value, None if value in available_timezones() else _l("Choose a time zone.")
+        return value, None if value in time_zones() else _l("Choose a time zone.")
     if field == "locale":
         return value, None if value in LOCALES else _l("Choose Dutch or English.")
     if field == "contact_email":

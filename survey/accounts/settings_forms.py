@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from survey.accounts.organisation_settings import LABELS, LIMITS
+from survey.accounts.organisation_settings import LABELS, LIMITS, time_zones
 from survey.request_input import SingleLine, without_nul
 
 WHOLE_NUMBER = _l("Fill in a whole number.")
@@ -106,7 +104,7 @@ class SettingsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = sorted(available_timezones())
+        self.timezone.choices = list(time_zones())
 
     def values(self) -> dict:
         """What the form says, by setting name (None where unreadable), for update_settings()."""
