@@ -24,6 +24,7 @@ from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.sending import resend_invitation
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
 from survey.responding.tokens import Purpose, make_token, read_token
 from tests import factories
@@ -72,6 +73,8 @@ def live_invitations(app):
         for grade in (6, 7, 8, 9, 10):
             factories.response(org, sanne, factories.rated_answers(grade))
         record(Action.EMAIL_RETRIED, utcnow(), actor=admin, subject=open_one)
+        resend_invitation(open_one, utcnow())
+        record(Action.INVITATION_RESENT, utcnow(), actor=sanne, subject=open_one)
         db.session.commit()
         tokens = set()
         for invitation in db.session.scalars(select(Invitation)):

@@ -27,6 +27,7 @@ class Action(enum.StrEnum):
     PASSWORD_SET_THROUGH_LINK = "password_set_through_link"
     SETTINGS_CHANGED = "settings_changed"
     EMAIL_RETRIED = "email_retried"
+    INVITATION_RESENT = "invitation_resent"
     RESPONSES_EXPORTED = "responses_exported"
 
     @property
@@ -46,6 +47,7 @@ _ACTION_LABELS = {
     Action.PASSWORD_SET_THROUGH_LINK: _l("password chosen through an emailed link"),
     Action.SETTINGS_CHANGED: _l("settings changed"),
     Action.EMAIL_RETRIED: _l("email sent again by hand"),
+    Action.INVITATION_RESENT: _l("invitation email sent again to the recipient"),
     Action.RESPONSES_EXPORTED: _l("responses exported"),
 }
 

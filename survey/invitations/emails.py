@@ -3,6 +3,9 @@ account manager and the municipality, with a one-click unsubscribe (RFC 8058).""
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -28,6 +31,13 @@ def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
     return subject
 
 
+def _valid_until(invitation: Invitation, purpose: EmailPurpose) -> date | None:
+    """The last day of the link, for an email sent again: its expiry did not start over."""
+    if purpose is not EmailPurpose.RESEND or invitation.expires_at is None:
+        return None
+    return invitation.expires_at.astimezone(ZoneInfo(invitation.organisation.timezone)).date()
+
+
 def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmail:
     """The outbox row for an invitation's email (not yet queued; see outbox.queue.enqueue)."""
     with force_locale(invitation.locale):
@@ -41,6 +51,7 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
             "survey_url": survey_url(invitation),
             "unsubscribe_url": unsubscribe,
             "expiry_days": invitation.organisation.link_expiry_days,
+            "valid_until": _valid_until(invitation, purpose),
             "locale": invitation.locale,
         }
         # Names may hold a line break stored before forms refused them: headers are one line.

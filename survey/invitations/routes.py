@@ -1,19 +1,24 @@
-"""Staff pages about invitations: the home list and one invitation with its response."""
+"""Staff pages about invitations: the home list and one invitation with its response, from
+which its email can be sent again."""
 
 from __future__ import annotations
 
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import count_by_state, recent_invitations, why_not_invited
+from survey.invitations.sending import CannotResend, resend_invitation, why_no_resend
 from survey.outbox.models import OutboundEmail
 from survey.request_input import query_choice, query_page
 from survey.responding.models import Answer, Response
@@ -60,12 +65,39 @@ def detail(invitation_id: int):
         .where(OutboundEmail.invitation_id == invitation.id)
         .order_by(OutboundEmail.id)
     )
+    now = utcnow()
     return render_template(
         "invitations/detail.html",
         invitation=invitation,
         response=response,
         emails=list(emails),
         why_not_invited=why_not_invited(
-            invitation, utcnow(), ZoneInfo(invitation.organisation.timezone)
+            invitation, now, ZoneInfo(invitation.organisation.timezone)
         ),
+        why_no_resend=why_no_resend(invitation, now),
     )
+
+
+@bp.post("/invitations/<int:invitation_id>/resend")
+@roles_required()
+def resend(invitation_id: int):
+    invitation = get_scoped_or_404(Invitation, invitation_id)
+    now = utcnow()
+    try:
+        resend_invitation(invitation, now)
+    except CannotResend as refusal:
+        db.session.rollback()
+        flash(str(refusal), "error")
+    else:
+        record(
+            Action.INVITATION_RESENT,
+            now,
+            actor=current_user,
+            subject=invitation,
+            remote_addr=request.remote_addr,
+            recipient=invitation.recipient_email,
+        )
+        db.session.commit()
+        message = _("The email to %(address)s will be sent again in a moment.")
+        flash(message % {"address": invitation.recipient_email}, "info")
+    return redirect(url_for(".detail", invitation_id=invitation_id))

@@ -6,6 +6,8 @@
   working day at the organisation's sending hour; the outbox's unique (invitation, purpose)
   makes a second one impossible.
 - Open invitations past their expiry become expired.
+- Staff may have the invitation email sent once more, while the invitation is open: for a
+  recipient who lost it. Staff never get the recipient's link itself (no self-rating).
 - `InvitationDelivery` tells the outbox whether an email is still wanted and moves the
   invitation on when its email was delivered or failed.
 
@@ -29,8 +31,9 @@ from survey.invitations.calendar import is_working_day, next_working_day
 from survey.invitations.emails import compose_email, sender_address
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.rules import apply_suppression_rules
-from survey.outbox.models import EmailPurpose, OutboundEmail
+from survey.outbox.models import EmailPurpose, OutboundEmail, SuppressionKind
 from survey.outbox.queue import enqueue
+from survey.outbox.suppressions import suppression_of
 
 BATCH = 500
 
@@ -125,6 +128,45 @@ def expire_invitations(now: datetime) -> int:
     return len(expired)
 
 
+class CannotResend(Exception):
+    """Why an invitation's email is not sent again; `str()` is the message for staff."""
+
+
+def why_no_resend(invitation: Invitation, now: datetime) -> str | None:
+    """The reason the invitation email cannot be sent again now, or None when it can."""
+    if invitation.state is InvitationState.ANSWERED:
+        return str(_l("The recipient has answered already."))
+    if invitation.is_expired_at(now):
+        return str(_l("The link has expired; the recipient can no longer answer."))
+    if not invitation.state.awaits_answer:
+        return str(_l("The invitation has not been sent, so it cannot be sent again."))
+    blocked = suppression_of(invitation.organisation_id, invitation.recipient_email)
+    if blocked is not None and blocked.kind is SuppressionKind.OPTED_OUT:
+        return str(_l("The recipient opted out of these emails."))
+    if blocked is not None:
+        return str(_l("The address bounced earlier."))
+    resent = select(Invitation.id).where(
+        Invitation.id == invitation.id, ~_without_email(EmailPurpose.RESEND)
+    )
+    if db.session.scalar(resent) is not None:
+        return str(_l("The email has been sent again already; it is sent again only once."))
+    return None
+
+
+def resend_invitation(invitation: Invitation, now: datetime) -> None:
+    """Queue the invitation email once more, as it was (its link and expiry stay the same).
+
+    Raises CannotResend with the reason. Once per invitation: the outbox's unique (invitation,
+    purpose) holds that even when two people ask at the same moment.
+    """
+    if reason := why_no_resend(invitation, now):
+        raise CannotResend(reason)
+    if not _queue(invitation, EmailPurpose.RESEND, now):
+        raise CannotResend(
+            str(_l("The email has been sent again already; it is sent again only once."))
+        )
+
+
 class InvitationDelivery:
     """The outbox's hooks for invitation and reminder emails (see outbox.queue.DeliveryHooks)."""
 
@@ -142,7 +184,13 @@ class InvitationDelivery:
             if invitation.state is not InvitationState.SCHEDULED:
                 return str(_l("The invitation is no longer planned."))
             return None
-        if invitation.state is not InvitationState.SENT or invitation.is_expired_at(now):
+        # A reminder goes only to who was not reminded yet; a resend to any open invitation.
+        still_open = (
+            invitation.state.awaits_answer
+            if email.purpose is EmailPurpose.RESEND
+            else invitation.state is InvitationState.SENT
+        )
+        if not still_open or invitation.is_expired_at(now):
             return str(_l("The invitation was answered or has expired."))
         return None
 
@@ -152,10 +200,11 @@ class InvitationDelivery:
             return
         # The invitation may have moved on while the server took the email (an opt-out came in,
         # the survey was answered): the email went out all the same, and that is recorded.
+        # A resend changes nothing: the invitation stays open until the same expiry.
         if email.purpose is EmailPurpose.INVITATION:
             if invitation.state is InvitationState.SCHEDULED:
                 invitation.mark_sent(now, invitation.organisation.link_expiry_days)
-        elif invitation.state is InvitationState.SENT:
+        elif email.purpose is EmailPurpose.REMINDER and invitation.state is InvitationState.SENT:
             invitation.mark_reminded(now)
 
     def failed(self, email: OutboundEmail, now: datetime) -> None:

@@ -38,6 +38,7 @@ _STATUS_LABELS = {
 class EmailPurpose(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
+    RESEND = "resend"  # the invitation email once more, asked for by staff
     PASSWORD_RESET = "password_reset"  # to staff: "Forgot password?"
     PASSWORD_SETUP = "password_setup"  # to staff: a link from an administrator
 
@@ -47,6 +48,7 @@ class EmailPurpose(enum.StrEnum):
             {
                 EmailPurpose.INVITATION: _l("invitation"),
                 EmailPurpose.REMINDER: _l("reminder"),
+                EmailPurpose.RESEND: _l("invitation sent again"),
                 EmailPurpose.PASSWORD_RESET: _l("password reset"),
                 EmailPurpose.PASSWORD_SETUP: _l("link to choose a password"),
             }[self]
@@ -56,7 +58,7 @@ class EmailPurpose(enum.StrEnum):
 class OutboundEmail(db.Model):
     __tablename__ = "outbound_email"
     __table_args__ = (
-        # One invitation email and one reminder per invitation, whatever runs twice.
+        # One invitation email, one reminder and one resend per invitation, whatever runs twice.
         UniqueConstraint("invitation_id", "purpose", name="uq_outbound_email_invitation_purpose"),
         # The sender's claim: due pending rows, and lapsed leases.
         Index("ix_outbound_email_status_next_attempt", "status", "next_attempt_at"),
