@@ -89,9 +89,12 @@ def unusable_password_hash() -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether `password` matches; an unknown user or one without a password yet (None or the
+    unusable hash) costs the same time as a wrong password, so timing tells nothing."""
     hasher = _hasher()
+    usable = bool(password_hash) and password_hash.startswith("$argon2")
     try:
-        return hasher.verify(password_hash or _dummy_hash(hasher), password) and bool(password_hash)
+        return hasher.verify(password_hash if usable else _dummy_hash(hasher), password) and usable
     except (VerificationError, InvalidHashError):
         return False
 

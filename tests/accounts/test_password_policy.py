@@ -166,3 +166,11 @@ def test_a_strong_hash_is_never_weakened_but_a_weak_one_is_strengthened(ctx, mon
     monkeypatch.setitem(ctx.config, "PASSWORD_HASH_PROFILE", "strong")
     assert needs_rehash(HASH_PROFILES["fast-for-tests"].hash("een lang wachtwoord"))
     assert not needs_rehash(strong_hash)
+
+
+def test_no_password_matches_an_unknown_user_or_one_who_has_not_chosen_yet(ctx):
+    from survey.accounts.passwords import unusable_password_hash
+
+    for stored in (None, "", unusable_password_hash()):
+        for guess in ("", "spiegel-timing-equaliser", str(stored)):
+            assert not verify_password(stored, guess)
