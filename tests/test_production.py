@@ -258,3 +258,60 @@ def test_gunicorn_refuses_to_start_with_a_weak_key_in_one_line():
     assert done.returncode != 0
     assert "Spiegel will not start: SECRET_KEY is a publicly known example value" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def gunicorn_settings(monkeypatch):
+    """gunicorn.conf.py as gunicorn reads it (the test profile, so no key is needed here)."""
+    import logging
+    import runpy
+
+    monkeypatch.setenv("SPIEGEL_ENV", "test")
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    yield settings
+    logging.getLogger("survey").removeFilter(
+        next(
+            f
+            for f in logging.getLogger("survey").filters
+            if isinstance(f, settings["RedactTokens"])
+        )
+    )
+
+
+TOKEN = "WzEsIjRaZHhTUmRfYnU1aVVJeVIiXQ.u9_3QpkdF2BngbXuPM6Is9TUXU0"
+
+
+@pytest.mark.parametrize(
+    "path, logged",
+    [
+        (f"/s/{TOKEN}", "/s/<token>"),
+        (f"/s/{TOKEN}/thanks", "/s/<token>/thanks"),
+        (f"/u/{TOKEN}", "/u/<token>"),
+        (f"/password/reset/{TOKEN}", "/password/reset/<token>"),
+        (f"/password/choose/{TOKEN}?next=/", "/password/choose/<token>?next=/"),
+        (f"/a-new-kind-of-link/{TOKEN}", "/a-new-kind-of-link/<token>"),
+        ("/static/css/app.css", "/static/css/app.css"),
+        ("/assets/plotly-4.1.1.min.js", "/assets/plotly-4.1.1.min.js"),
+        ("/dashboard/export.csv", "/dashboard/export.csv"),
+    ],
+)
+def test_link_tokens_never_reach_the_logs(gunicorn_settings, path, logged):
+    assert gunicorn_settings["redact_tokens"](path) == logged
+
+
+def test_flask_error_lines_name_the_path_without_its_token(gunicorn_settings):
+    import logging
+
+    record = logging.LogRecord(
+        "survey", logging.ERROR, __file__, 1, "Exception on %s [%s]", (f"/s/{TOKEN}", "POST"), None
+    )
+    gunicorn_settings["RedactTokens"]().filter(record)
+    assert record.getMessage() == "Exception on /s/<token> [POST]"
+
+
+def test_the_gunicorn_settings_fit_the_slowest_request(gunicorn_settings):
+    assert gunicorn_settings["timeout"] >= 60  # an XLSX export of 100,000 responses: ~15 s
+    assert gunicorn_settings["graceful_timeout"] >= 30
+    assert "%(U)s" in gunicorn_settings["access_log_format"]
+    for leaky in ("%(r)s", "%(q)s", "%(f)s", "{raw_uri}"):
+        assert leaky not in gunicorn_settings["access_log_format"]
