@@ -14,11 +14,13 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length, Validation
 
 from survey.accounts.models import Role, User
 from survey.accounts.passwords import password_problem
+from survey.request_input import SingleLine, without_nul
 
 
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
+        filters=[without_nul],
         validators=[
             InputRequired(message=_l("Please fill in your email address.")),
             Length(max=254),
@@ -64,7 +66,13 @@ class _UserForm(FlaskForm):
 
     name = StringField(
         _l("Name"),
-        validators=[InputRequired(message=_l("Please fill in a name.")), Length(max=200)],
+        filters=[without_nul],
+        # A line break in a name would break the headers of every email signed with it.
+        validators=[
+            InputRequired(message=_l("Please fill in a name.")),
+            Length(max=200),
+            SingleLine(),
+        ],
     )
     role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
 
@@ -76,6 +84,7 @@ class _UserForm(FlaskForm):
 class NewUserForm(_UserForm):
     email = EmailField(
         _l("Email address"),
+        filters=[without_nul],
         validators=[
             InputRequired(message=_l("Please fill in an email address.")),
             Email(message=_l("Please fill in a valid email address."), check_deliverability=False),
@@ -137,6 +146,7 @@ class PasswordForm(NewPasswordForm):
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
+        filters=[without_nul],
         validators=[
             InputRequired(message=_l("Please fill in your email address.")),
             Length(max=254),

@@ -21,6 +21,7 @@ from survey.accounts.sessions import end_all_sessions
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.extensions import db
+from survey.request_input import CONTROL_CHARACTERS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -43,6 +44,14 @@ def create_organisation(name: str, slug: str, *, locale: str = "nl", **settings)
     db.session.add(organisation)
     db.session.flush()
     return organisation
+
+
+def _check_name(name: str) -> None:
+    if not name.strip():
+        raise StaffError(_l("A user needs a name."))
+    # Emails are signed with the name: a line break in it would break their headers.
+    if CONTROL_CHARACTERS.search(name):
+        raise StaffError(_l("Use a single line without line breaks."))
 
 
 def check_password_policy(password: str, *, email: str, name: str) -> None:
@@ -73,8 +82,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise StaffError(_l("%(role)s is not a role.", role=role)) from None
-    if not name.strip():
-        raise StaffError(_l("A user needs a name."))
+    _check_name(name)
     if password is not None:
         check_password_policy(password, email=email, name=name)
     user = User(
@@ -123,8 +131,7 @@ def update_user(
                 name=user.name,
             )
         )
-    if not name.strip():
-        raise StaffError(_l("A user needs a name."))
+    _check_name(name)
     wanted = {"name": name.strip(), "role": role, "active": active}
     changes = {
         field: [str(getattr(user, field)), str(value)]

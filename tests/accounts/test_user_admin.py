@@ -199,3 +199,31 @@ def test_user_changes_and_logins_are_on_the_activity_log(app, client, log_in, st
     ]
     log = client.get("/activity").text
     assert "Arie Accountmanager" in log and "→" in log
+
+
+def test_a_name_with_a_line_break_is_refused_at_input(app, client, log_in, staff):
+    """Seen: a user name with a line break broke every email signed with it."""
+    log_in("admin@a.example")
+    edit = f"/users/{staff['manager']}"
+    refused = _post(
+        client,
+        edit,
+        {"name": "Arie\nBcc: iedereen@elders.example", "role": "account_manager", "active": "y"},
+    )
+    assert refused.status_code == 422 and 'href="#name"' in refused.text
+    added = _post(
+        client,
+        "/users/new",
+        {
+            "name": "Nina\r\nNieuw",
+            "email": "nina@a.example",
+            "role": "coordinator",
+            "password_choice": "link",
+        },
+    )
+    assert added.status_code == 422
+    with app.app_context():
+        assert _user(app, "am@a.example").name == "Arie Accountmanager"
+        org = db.session.get(User, staff["admin"]).organisation
+        with pytest.raises(StaffError, match="regel"):
+            factories.user(org, name="Nina\nNieuw")
