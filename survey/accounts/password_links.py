@@ -14,7 +14,7 @@ import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, TimestampSigner, URLSafeTimedSerializer
 
 from survey.accounts.models import User
 from survey.accounts.passwords import hash_password
@@ -65,7 +65,7 @@ def read_password_token(
     serializer = _serializer(kind, keys, now)
     try:
         payload, signed_at = serializer.loads(token, return_timestamp=True)
-    except BadSignature:
+    except BadData:
         return LinkState.INVALID, None
     if not (
         isinstance(payload, list)
