@@ -7,6 +7,8 @@ Claiming is what keeps any number of senders from sending an email twice:
 A claimed row is `sending` until its lease ends. A sender that dies while sending leaves the row
 `sending`; once the lease has lapsed, the next run claims it again and sends it once more, with
 the same Message-ID (derived from the row), so the duplicate is recognisable downstream.
+An email that fails for a reason of its own (it cannot be built, or the transport cannot take
+it) fails at once and the run goes on: one bad row never holds up the others.
 
 What an email is *for* (an invitation, a reminder) is not known here: the caller passes hooks
 that say whether the email is still wanted and what its delivery or failure means.
