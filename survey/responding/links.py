@@ -69,7 +69,8 @@ def _personal_link_prefixes() -> list[str]:
 
 
 def without_personal_links(text: str) -> str:
-    """`text` with the token of every survey and unsubscribe link replaced by "…".
+    """`text` with the token of every personal link (survey, unsubscribe, choosing a password)
+    replaced by "…".
 
     Staff see the emails sent in their name, never a respondent's live link: whoever holds the
     link can answer in the respondent's place (no self-rating).
