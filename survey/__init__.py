@@ -74,8 +74,11 @@ def register_blueprints(app: Flask) -> None:
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
     from survey.outbox.routes import bp as outbox
+    from survey.request_input import RecordIdConverter
     from survey.responding.routes import bp as responding
     from survey.responding.unsubscribe import bp as unsubscribe
+
+    app.url_map.converters["int"] = RecordIdConverter  # bounded ids: never a database overflow
 
     for blueprint in (
         accounts,

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import abort, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
 
 # C0 and C1 control characters and DEL; tab, CR and LF included.
@@ -128,6 +129,15 @@ def query_choice(enum_class: type[E], name: str) -> E | None:
         return choice(enum_class, request.args.get(name))
     except ValueError:
         abort(404)
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:...>` in a route: an id up to MAX_ID. A larger number matches no route: 404."""
+
+    regex = r"[0-9]{1,12}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def without_nul(value: object) -> object:

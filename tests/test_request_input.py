@@ -227,3 +227,8 @@ def test_logging_in_never_leads_to_another_site(app, member_of_staff):
         assert response.status_code == 302, target
         assert _same_site(response.headers["Location"]), (target, response.headers["Location"])
     assert response.headers["Location"] == "/contacts"  # a path of this site is followed
+
+
+@pytest.mark.parametrize("path", ["/outbox/10000000000000000000", "/invitations/2147483648"])
+def test_an_id_in_a_path_past_a_database_integer_is_not_found(client, path):
+    assert client.get(path).status_code == 404  # not a login prompt: no such page
