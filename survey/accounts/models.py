@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.clock import utcnow
@@ -56,6 +57,13 @@ class Organisation(db.Model):
     fatigue_days: Mapped[int] = mapped_column(default=90, server_default="90")
     reminder_after_days: Mapped[int] = mapped_column(default=5, server_default="5")
     link_expiry_days: Mapped[int] = mapped_column(default=21)
+    # Privacy (see survey/responding/privacy.py): whether account managers see the individual
+    # answers of their own contacts (off: only totals and remarks without names), and the
+    # organisation's own privacy statement (otherwise the built-in one is linked).
+    account_managers_see_answers: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false()
+    )
+    privacy_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
