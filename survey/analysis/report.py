@@ -208,7 +208,7 @@ def _rated(question: Question, counts: dict, min_group_size: int, locale: str) -
         True,
         _ends(scale),
         summary,
-        mean_interval(summary),
+        mean_interval(summary, bounds=_ends(scale)),
         top / n,
         wilson_interval(top, n),
         [
@@ -287,9 +287,10 @@ def _trend(session, population, questions, per_month, min_group_size, locale) ->
     unit = "month" if _months_are_full(counts, min_group_size) else "quarter"
     if unit == "quarter":
         counts = _by_quarter(counts)
-    points = [_trend_point(period, c, min_group_size) for period, c in counts.items()]
+    scale = _ends(overall.type.scale)
+    points = [_trend_point(period, c, min_group_size, scale) for period, c in counts.items()]
     text = localized(overall.text, locale)
-    return Trend(unit, overall.code, text, _ends(overall.type.scale), points)
+    return Trend(unit, overall.code, text, scale, points)
 
 
 def _months_are_full(counts: dict[date, dict], min_group_size: int) -> bool:
@@ -307,11 +308,12 @@ def _by_quarter(counts: dict[date, dict]) -> dict[date, dict]:
     return quarters
 
 
-def _trend_point(period: date, counts: dict, min_group_size: int) -> TrendPoint:
+def _trend_point(period: date, counts: dict, min_group_size: int, scale) -> TrendPoint:
     summary = summarise(counts)
     if summary.n < min_group_size:
         return TrendPoint(period, summary.n, False)
-    return TrendPoint(period, summary.n, True, summary.mean, mean_interval(summary))
+    interval = mean_interval(summary, bounds=scale)
+    return TrendPoint(period, summary.n, True, summary.mean, interval)
 
 
 def _before_after(session, population, questions, since, results, min_group_size) -> BeforeAfter:

@@ -23,6 +23,7 @@ _FLOAT_NOISE = 1e-12
 class Interval:
     low: float
     high: float
+    clipped: bool = False  # an end was cut back to the end of the answer scale
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,26 @@ def t_quantile(p: float, df: float) -> float:
     return _solve_upper_tail(1.0 - p, df)
 
 
-def mean_interval(summary: Summary, confidence: float = 0.95) -> Interval | None:
+def mean_interval(
+    summary: Summary, confidence: float = 0.95, bounds: tuple[float, float] | None = None
+) -> Interval | None:
+    """Student's t interval for the mean; with `bounds`, cut back to the answer scale.
+
+    No mean of answers on a scale can lie outside it, so an end past the scale says nothing
+    but "up to the end"; the interval says it was cut, for the table's footnote.
+    """
     if summary.n < 2:
         return None
     half_width = _two_sided_t(confidence, summary.n - 1) * math.sqrt(summary.variance / summary.n)
-    return Interval(summary.mean - half_width, summary.mean + half_width)
+    interval = Interval(summary.mean - half_width, summary.mean + half_width)
+    return clip_interval(interval, bounds) if bounds else interval
+
+
+def clip_interval(interval: Interval, bounds: tuple[float, float]) -> Interval:
+    low, high = bounds
+    if low <= interval.low and interval.high <= high:
+        return interval
+    return Interval(max(low, interval.low), min(high, interval.high), clipped=True)
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval | None:
@@ -166,7 +182,7 @@ def _nps_interval(n, promoters, detractors, score, confidence) -> Interval:
     # In integers, so that "every answer in one group" gives a variance of exactly zero.
     variance = (n * (promoters + detractors) - (promoters - detractors) ** 2) / n**3
     half_width = z_quantile((1.0 + confidence) / 2.0) * math.sqrt(variance) * 100
-    return Interval(max(-100.0, score - half_width), min(100.0, score + half_width))
+    return clip_interval(Interval(score - half_width, score + half_width), (-100.0, 100.0))
 
 
 def _spread(n, total, total_sq):

@@ -103,6 +103,20 @@ def test_all_answers_equal_give_an_interval_of_no_width(org):
     assert _report(org).drivers is None  # no spread: no correlation to speak of
 
 
+def test_no_interval_runs_past_the_ends_of_its_scale(org):
+    # Seen: "2,8 – 5,2" on 1–5 and "5,4 – 10,2" on 0–10.
+    manager = factories.user(org)
+    for grade, statement in ((10, 5), (10, 5), (10, 5), (6, 2), (10, 5)):
+        factories.response(org, manager, rated_answers(grade, statement, recommend=grade))
+    report = _report(org, first_month=date(2026, 1, 1))
+    for result in report.rated:
+        low, high = result.scale
+        assert low <= result.interval.low <= result.interval.high <= high, result.code
+        assert result.interval.clipped
+    for point in report.trend.points:
+        assert point.interval.high <= 10 and point.interval.clipped
+
+
 def test_questions_are_compared_across_versions_by_code(org):
     manager = factories.user(org)
     questionnaire = catalogue_questionnaire("contact-survey")

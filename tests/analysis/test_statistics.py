@@ -167,6 +167,21 @@ def test_mean_interval_of_identical_answers_is_the_mean_itself():
     assert mean_interval(summarise({4: 12})) == Interval(4.0, 4.0)
 
 
+def test_mean_interval_on_a_scale_never_runs_past_its_ends_and_says_it_was_cut():
+    # Seen: "2,8 – 5,2" on 1–5: mean 4.0 of {2, 5, 5, 5, 3}, half width 1.2 by Student's t
+    summary = summarise({2: 1, 3: 1, 5: 3})
+    unbounded = mean_interval(summary)
+    assert unbounded.high > 5 and not unbounded.clipped
+    bounded = mean_interval(summary, bounds=(1, 5))
+    assert bounded == Interval(unbounded.low, 5, clipped=True)
+
+
+def test_mean_interval_inside_the_scale_is_not_marked_as_cut():
+    summary = summarise(RATINGS)
+    assert mean_interval(summary, bounds=(1, 5)) == mean_interval(summary)
+    assert not mean_interval(summary, bounds=(1, 5)).clipped
+
+
 def test_mean_interval_of_a_million_answers_is_narrow_and_exact():
     counts = {1: 100_000, 2: 150_000, 3: 250_000, 4: 300_000, 5: 200_000}
     raw = answers(counts)
