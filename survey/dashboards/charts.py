@@ -5,6 +5,8 @@ Only what may be shown goes into a figure: a withheld figure is a gap, never a n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import format_date
 from flask_babel import gettext as _
 
@@ -88,19 +90,39 @@ def _trend_figure(report: FeedbackReport) -> dict:
     return figures.trend_figure(points, _("Mean with 95% interval"), *trend.scale)
 
 
-def managers_figure(columns: list[ManagerFigures], minimum: int) -> dict | None:
-    """The overall grade and the statements' means per account manager, side by side."""
+@dataclass(frozen=True)
+class ScaleChart:
+    """One chart of the managers page: the questions answered on one scale, on that scale."""
+
+    scale: tuple[int, int]
+    heading: str
+    figure: dict
+
+
+def managers_figures(columns: list[ManagerFigures], minimum: int) -> list[ScaleChart]:
+    """The questions' means per account manager side by side, a chart per answer scale.
+
+    A grade from 1 to 10 drawn on the statements' 1-5 axis would run off it, so each scale
+    gets its own chart and axis, in the order the questions first appear.
+    """
     shown = [column for column in columns if column.shown(minimum)]
     if not shown:
-        return None
-    codes = [code for code, result in shown[0].results.items() if result.shown]
-    if not codes:
-        return None
-    texts = [shown[0].results[code].text for code in codes]
-    series = [(c.name, [_mean(c, code) for code in codes]) for c in shown]
-    overall = shown[0].results[codes[0]]
-    low, high = overall.scale
-    return figures.comparison_figure(series, texts, _("Mean"), low, high)
+        return []
+    by_scale: dict[tuple[int, int], list[str]] = {}
+    for code, result in shown[0].results.items():
+        if result.scale and any(_mean(column, code) is not None for column in shown):
+            by_scale.setdefault(result.scale, []).append(code)
+    charts = []
+    for scale, codes in by_scale.items():
+        texts = [shown[0].results[code].text for code in codes]
+        series = [(c.name, [_mean(c, code) for code in codes]) for c in shown]
+        figure = figures.comparison_figure(series, texts, _("Mean"), *scale)
+        charts.append(ScaleChart(scale, scale_heading(scale), figure))
+    return charts
+
+
+def scale_heading(scale: tuple[int, int]) -> str:
+    return _("Questions answered from %(low)d to %(high)d", low=scale[0], high=scale[1])
 
 
 def _mean(column: ManagerFigures, code: str) -> float | None:

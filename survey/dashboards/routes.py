@@ -100,7 +100,7 @@ def managers():
         choices=choices,
         columns=columns,
         minimum=_me().organisation.min_group_size,
-        figure=charts.managers_figure(columns, _me().organisation.min_group_size),
+        scale_charts=charts.managers_figures(columns, _me().organisation.min_group_size),
     ), _status(form)
 
 

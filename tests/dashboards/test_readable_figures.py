@@ -1,0 +1,91 @@
+"""Figures people read correctly: each question on its own scale, intervals inside the scale,
+proper plurals, no negative zero, no dangling dash, answers by their labels."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from survey.accounts.models import Role
+from survey.extensions import db
+from tests import factories
+from tests.factories import rated_answers
+
+PERIOD = {"first": "2026-01", "last": "2026-12"}
+
+
+def _at(month: int) -> datetime:
+    return datetime(2026, month, 10, 10, tzinfo=UTC)
+
+
+def _text(page) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text))
+
+
+def _figures(page) -> list[dict]:
+    blocks = re.findall(
+        r'<script type="application/json" class="chart-data"[^>]*>(.*?)</script>', page.text, re.S
+    )
+    return [json.loads(block) for block in blocks]
+
+
+@pytest.fixture
+def graded(app):
+    """Two account managers with 5 responses each: statements 4-5, grades 9-10, recommend 10."""
+    with app.app_context():
+        org = factories.organisation()
+        factories.user(org, Role.COORDINATOR, email="coord@c.example")
+        for name, grade in (("Anna", 9), ("Bram", 10)):
+            manager = factories.user(org, name=name)
+            for index in range(5):
+                answers = rated_answers(grade, 4 + index % 2, recommend=10)
+                factories.response(org, manager, answers, submitted_at=_at(3))
+        db.session.commit()
+
+
+def test_managers_side_by_side_draw_each_question_on_its_own_scale(client, log_in, graded):
+    # Seen: the 1-10 grade and the 0-10 recommendation drawn on the 1-5 axis, clipped.
+    log_in("coord@c.example")
+    page = client.get("/dashboard/managers", query_string=PERIOD)
+    assert page.status_code == 200
+    drawn = _figures(page)
+    assert len(drawn) == 3  # statements 1-5, the grade 1-10, the recommendation 0-10
+    ranges = []
+    for figure in drawn:
+        low, high = figure["layout"]["xaxis"]["range"]
+        ranges.append((round(low), round(high)))
+        for trace in figure["data"]:
+            assert all(low <= x <= high for x in trace["x"] if x is not None)
+    assert sorted(ranges) == [(0, 10), (1, 5), (1, 10)]
+    assert "Vragen met antwoorden van 1 tot 10" in _text(page)
+
+
+@pytest.fixture
+def answered(app):
+    """An answered contact survey without a subject: statements 4, grade 7, recommendation 0."""
+    with app.app_context():
+        org = factories.organisation()
+        factories.user(org, Role.COORDINATOR, email="coord@d.example")
+        manager = factories.user(org)
+        response = factories.response(org, manager, rated_answers(7, 4, recommend=0))
+        response.invitation.contact.subject = ""
+        db.session.commit()
+        return response.invitation_id
+
+
+def test_the_invitation_page_shows_answers_by_their_labels(client, log_in, answered):
+    # Seen: bare numbers ("4") instead of the labels the respondent chose from.
+    log_in("coord@d.example")
+    text = _text(client.get(f"/invitations/{answered}"))
+    assert "4 – Mee eens" in text
+    assert "7 van 10" in text and "0 – zeer onwaarschijnlijk" in text
+
+
+def test_a_contact_without_a_subject_leaves_no_dangling_dash(client, log_in, answered):
+    log_in("coord@d.example")
+    page = client.get(f"/invitations/{answered}")
+    contact = re.search(r"<dt>Contactmoment</dt><dd>(.*?)</dd>", page.text, re.S).group(1)
+    assert contact.strip() and "–" not in contact
