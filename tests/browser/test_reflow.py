@@ -146,6 +146,11 @@ OVERFLOW = """() => {
 }"""
 
 
+def too_wide_at(page, width: int) -> str:
+    page.set_viewport_size({"width": width, "height": 800})
+    return page.evaluate(OVERFLOW)
+
+
 def sideways_scrolling(page, paths: list[str]) -> list[str]:
     """The pages among `paths` that scroll sideways at a phone's or a desktop's width."""
     found = []
@@ -161,8 +166,98 @@ def sideways_scrolling(page, paths: list[str]) -> list[str]:
     return found
 
 
+def posted_pages_scrolling(page) -> list[str]:
+    """The pages that come after a form (errors, the import preview) at both widths."""
+    found = []
+
+    def check(what: str) -> None:
+        found.extend(f"{w} px {what}: {too_wide_at(page, w)}" for w in (PHONE, DESKTOP))
+
+    for path in ("/contacts/new", "/users/new", "/contacts/import"):
+        if page.goto(path).status == 403:
+            continue
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        check(f"{path} with errors")
+    page.goto("/contacts/import")
+    page.set_input_files("input[type=file]", IMPORT_FILE)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    check("the import preview")
+    return [failure for failure in found if not failure.endswith(": ")]
+
+
+IMPORT_FILE = {
+    "name": "contacten.csv",
+    "mimeType": "text/csv",
+    "buffer": (
+        "Bedrijfsnaam;KvK;Contactpersoon;E-mail;Taal;Datum;Kanaal\r\n"
+        f"{LONG_NAME};12345678;Eva de Vries;{LONG_EMAIL};nl;24-11-2026;bezoek\r\n"
+        f"Bakkerij Van Dam;;{'Jan' * 300};jan@bakkerij.example;nl;2026-11-25;telefoon\r\n"
+        "Slagerij;;Piet;geen-adres;xx;31-02-2026;duif\r\n"
+    ).encode(),
+}
+
+
 def test_no_staff_page_scrolls_sideways_on_a_phone_or_a_desktop(app, page, site):
     paths = staff_pages(app, site)
     log_in_through_form(page, ADMIN_EMAIL)
-    failures = sideways_scrolling(page, paths)
+    failures = sideways_scrolling(page, paths) + posted_pages_scrolling(page)
     assert not failures, "\n".join(failures)
+
+
+def test_no_page_of_an_account_manager_scrolls_sideways(app, page, site):
+    paths = staff_pages(app, site)
+    log_in_through_form(page, MANAGER_EMAIL)
+    failures = sideways_scrolling(page, paths) + posted_pages_scrolling(page)
+    assert not failures, "\n".join(failures)
+
+
+# Each menu link: its name, and whether it lies within the window (and is shown at all).
+MENU_LINKS = """() => [...document.querySelectorAll('nav.staff-nav a')].map(a => {
+  const box = a.getBoundingClientRect();
+  return [a.textContent, a.checkVisibility() && box.left >= 0 && box.right <= window.innerWidth];
+})"""
+
+
+def test_the_whole_menu_is_within_reach_on_a_phone_without_javascript(browser, live_server, site):
+    context = browser.new_context(
+        base_url=live_server, java_script_enabled=False, viewport={"width": PHONE, "height": 640}
+    )
+    page = context.new_page()
+    log_in_through_form(page, ADMIN_EMAIL)
+    page.goto("/contacts")
+    assert [reachable for _, reachable in page.evaluate(MENU_LINKS)] == [False] * 9
+    page.locator("nav.staff-nav summary").click()
+    links = page.evaluate(MENU_LINKS)
+    assert len(links) == 9 and all(reachable for _, reachable in links), links
+    with page.expect_navigation():
+        page.get_by_role("link", name="Activiteit").click()
+    assert page.url.endswith("/activity")
+    page.set_viewport_size({"width": DESKTOP, "height": 800})  # a desktop needs no disclosure
+    assert not page.locator("nav.staff-nav summary").is_visible()
+    assert all(reachable for _, reachable in page.evaluate(MENU_LINKS))
+    context.close()
+
+
+# Whether the first line of text in each date cell of the page's tables stays on one line.
+DATES_ON_ONE_LINE = """() => [...document.querySelectorAll('td.date')].map(cell => {
+  const range = document.createRange();
+  if (cell.firstChild) range.selectNodeContents(cell.firstChild);
+  return [cell.textContent.trim(), range.getClientRects().length <= 1];
+})"""
+
+
+def test_data_pages_use_a_desktop_screen_and_keep_dates_on_one_line(page, site):
+    log_in_through_form(page, ADMIN_EMAIL)
+    page.set_viewport_size({"width": DESKTOP, "height": 800})
+    for path in ("/outbox", "/activity", "/", "/contacts", "/users/"):
+        page.goto(path)
+        region = page.locator("main .table-scroll").first
+        assert region.bounding_box()["width"] > 1200, path
+        # A 10,000-character company name wraps in its cell instead of widening the table.
+        assert region.evaluate("r => r.scrollWidth <= r.clientWidth"), path
+        dates = page.evaluate(DATES_ON_ONE_LINE)
+        assert dates and all(one_line for _, one_line in dates), (path, dates)
+    page.goto("/contacts/new")  # a form keeps a line length one can read
+    assert page.locator("main form").bounding_box()["width"] <= 48 * 16
