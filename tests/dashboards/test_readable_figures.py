@@ -89,3 +89,50 @@ def test_a_contact_without_a_subject_leaves_no_dangling_dash(client, log_in, ans
     page = client.get(f"/invitations/{answered}")
     contact = re.search(r"<dt>Contactmoment</dt><dd>(.*?)</dd>", page.text, re.S).group(1)
     assert contact.strip() and "–" not in contact
+
+
+@pytest.fixture
+def few_and_high(app):
+    """Five responses, mostly top marks: intervals by the usual formula run past the scale.
+
+    Recommendations 10, 10, 10, 7 and 3: three promoters, one passive, one detractor.
+    """
+    with app.app_context():
+        org = factories.organisation()
+        factories.user(org, Role.COORDINATOR, email="coord@e.example")
+        manager = factories.user(org)
+        for grade, statement, recommend in (
+            (10, 5, 10),
+            (10, 5, 10),
+            (10, 5, 10),
+            (9, 5, 7),
+            (6, 2, 3),
+        ):
+            answers = rated_answers(grade, statement, recommend=recommend)
+            factories.response(org, manager, answers, submitted_at=_at(3))
+        db.session.commit()
+
+
+def test_one_of_a_kind_is_counted_in_the_singular(client, log_in, few_and_high):
+    # Seen: "1 criticasters".
+    log_in("coord@e.example")
+    text = _text(client.get("/dashboard", query_string=PERIOD))
+    assert "3 promotors, 1 passief tevredene, 1 criticaster " in text
+    assert "5 van 5 verstuurde uitnodigingen" in text
+
+
+def test_intervals_shown_stay_on_the_scale_and_say_where_they_were_cut(
+    client, log_in, few_and_high
+):
+    # Seen: "2,8 – 5,2" on 1–5 and "5,4 – 10,2" on 0–10.
+    log_in("coord@e.example")
+    page = client.get("/dashboard", query_string=PERIOD)
+    text = _text(page)
+    shown = re.findall(r"(\d+,\d) – (\d+,\d)", text)
+    assert shown and all(float(high.replace(",", ".")) <= 10 for _, high in shown)
+    assert "– 5,0 *" in text and "– 10,0 *" in text
+    assert "Afgekapt aan het eind van de schaal" in text
+    means = next(f for f in _figures(page) if f["data"][0].get("error_x"))
+    trace = means["data"][0]
+    for mean, up in zip(trace["x"], trace["error_x"]["array"], strict=True):
+        assert mean + up <= 5 + 1e-9  # the figure agrees with the table
