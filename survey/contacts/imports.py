@@ -19,13 +19,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation, Role, User
+from survey.contacts.columns import (
+    COLUMN_LABELS,
+    FIRST_VALUES,
+    MAX_COLUMNS,
+    ColumnChoiceError,
+    HeaderReading,
+    chosen_columns,
+    read_header,
+    remembered_mapping,
+    remembered_reading,
+)
 from survey.contacts.logbook import (
     ContactDetails,
     ContactError,
     check_contact,
     log_contact,
 )
-from survey.contacts.models import Channel, Contact, Source
+from survey.contacts.models import Channel, ColumnMapping, Contact, Source
 from survey.extensions import db
 from survey.request_input import CONTROL_CHARACTERS
 from survey.spreadsheets import neutralised
@@ -37,39 +48,6 @@ MAX_ROWS = 1000
 SEPARATORS = (";", ",", "\t")
 ZIP_START = b"PK\x03\x04"  # an .xlsx workbook is a zip file
 
-# Header names as people write them, compared by `_key` (no case, spaces, dashes, underscores).
-COLUMN_NAMES = {
-    "company_name": ("bedrijfsnaam", "bedrijf", "onderneming", "company", "company name"),
-    "registry_number": (
-        "kvk",
-        "kbo",
-        "kvk-nummer",
-        "kvk nr",
-        "kbo-nummer",
-        "ondernemingsnummer",
-        "registry number",
-        "company number",
-    ),
-    "person_name": ("contactpersoon", "naam", "contact person", "contact", "name"),
-    "email": ("e-mail", "email", "e-mailadres", "email address", "e-mail address", "mail"),
-    "locale": ("taal", "language"),
-    "contacted_on": ("datum", "contactdatum", "date", "contact date"),
-    "channel": ("kanaal", "contactvorm", "channel"),
-    "subject": ("onderwerp", "subject"),
-    "account_manager": ("accountmanager", "account manager"),
-}
-REQUIRED = ("company_name", "person_name", "email", "contacted_on", "channel")
-COLUMN_LABELS = {
-    "company_name": _l("Company name"),
-    "registry_number": _l("KvK or KBO number"),
-    "person_name": _l("Contact person"),
-    "email": _l("Email address"),
-    "locale": _l("Language"),
-    "contacted_on": _l("Date"),
-    "channel": _l("Channel"),
-    "subject": _l("Subject"),
-    "account_manager": _l("Account manager"),
-}
 CHANNEL_NAMES = {
     Channel.VISIT: ("bezoek", "bedrijfsbezoek", "werkbezoek", "visit", "company visit"),
     Channel.PHONE: ("telefoon", "telefonisch", "gebeld", "phone", "telephone", "call"),
@@ -92,14 +70,48 @@ def _key(text: str) -> str:
     return re.sub(r"[\s\-_.]", "", text.strip().lstrip("\ufeff")).lower()
 
 
-_COLUMNS = {_key(name): column for column, names in COLUMN_NAMES.items() for name in names}
 _CHANNELS = {_key(name): channel for channel, names in CHANNEL_NAMES.items() for name in names}
 _LOCALES = {_key(name): code for code, names in LOCALE_NAMES.items() for name in names}
 _PROBLEM_COLUMNS = {"problems", "problemen"}
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (too large, unreadable, columns missing)."""
+    """The file as a whole cannot be imported (too large, unreadable, empty)."""
+
+
+class ColumnsUnclear(Exception):
+    """Which column holds what is not clear by itself: the person chooses, seeing the columns
+    with their first values. `problems` holds what was wrong with a choice already made."""
+
+    def __init__(
+        self, reading: HeaderReading, first_values: list[list[str]], problems: dict | None = None
+    ) -> None:
+        super().__init__(reading.header)
+        self.reading, self.first_values, self.problems = reading, first_values, problems or {}
+
+    @property
+    def messages(self) -> list[str]:
+        """What is unclear, naming the columns the file has."""
+        reading = self.reading
+        found = _l(
+            "The file has these columns: %(columns)s.",
+            columns=reading.named(tuple(range(len(reading.header)))),
+        )
+        messages = [str(found)]
+        if unrecognised := [value for value in reading.missing if value not in reading.ambiguous]:
+            missing = ", ".join(str(COLUMN_LABELS[value]) for value in unrecognised)
+            messages.append(str(_l("No column was recognised for: %(missing)s.", missing=missing)))
+        for value, indexes in reading.ambiguous.items():
+            messages.append(
+                str(
+                    _l(
+                        "The columns %(columns)s could each hold: %(what)s.",
+                        columns=reading.named(indexes),
+                        what=COLUMN_LABELS[value],
+                    )
+                )
+            )
+        return messages
 
 
 @dataclass
@@ -125,6 +137,9 @@ class ImportPreview:
     separator: str
     header: list[str]
     rows: list[ImportRow]
+    reading: HeaderReading
+    # The remembered choice of columns this preview used, if it used one.
+    mapping: ColumnMapping | None = None
 
     @property
     def importable(self) -> list[ImportRow]:
@@ -204,36 +219,6 @@ def parse_locale(text: str) -> str | None:
         raise ValueError(text) from None
 
 
-def map_columns(header: list[str]) -> dict[str, int]:
-    """Which column holds which value; ImportFileError names missing or doubled columns."""
-    columns: dict[str, int] = {}
-    for index, name in enumerate(header):
-        column = _COLUMNS.get(_key(name))
-        if column is None:
-            continue
-        if column in columns:
-            raise ImportFileError(
-                _l(
-                    "The columns %(first)s and %(second)s both hold: %(what)s. Keep one of them.",
-                    first=header[columns[column]].strip(),
-                    second=name.strip(),
-                    what=COLUMN_LABELS[column],
-                )
-            )
-        columns[column] = index
-    missing = [str(COLUMN_LABELS[column]) for column in REQUIRED if column not in columns]
-    if missing:
-        raise ImportFileError(
-            _l(
-                "The file has no column for: %(missing)s. The first line must name the columns, "
-                "for example: %(example)s.",
-                missing=", ".join(missing),
-                example="bedrijfsnaam;kvk;contactpersoon;e-mail;taal;datum;kanaal;onderwerp",
-            )
-        )
-    return columns
-
-
 def read_records(data: bytes) -> tuple[str, list[list[str]]]:
     """The separator and the records of the file, refusing what is too large to preview."""
     if len(data) > MAX_BYTES:
@@ -263,9 +248,10 @@ def read_records(data: bytes) -> tuple[str, list[list[str]]]:
     return separator, records
 
 
-def _cell(record: list[str], columns: dict[str, int], column: str) -> str:
-    index = columns.get(column)
-    return record[index].strip() if index is not None and index < len(record) else ""
+def _cell(record: list[str], indexes: tuple[int, ...]) -> str:
+    """The value in the columns: one cell, or parts of a name joined by spaces."""
+    parts = (record[index].strip() for index in indexes if index < len(record))
+    return " ".join(part for part in parts if part)
 
 
 BAD_VALUE = {
@@ -320,10 +306,8 @@ class _RowReader:
                 values[column] = None
         return values
 
-    def read(self, line: int, record: list[str], columns: dict[str, int]) -> ImportRow:
-        row = ImportRow(
-            line, record, {column: _cell(record, columns, column) for column in columns}
-        )
+    def read(self, line: int, record: list[str], columns: dict[str, tuple[int, ...]]) -> ImportRow:
+        row = ImportRow(line, record, {name: _cell(record, at) for name, at in columns.items()})
         problems: dict[str, str] = {}  # the first problem of each column
         for column, text in row.values.items():
             # Line breaks in a cell become spaces (the logbook folds them); NUL and the like stay.
@@ -392,17 +376,56 @@ def _mark_duplicates(organisation: Organisation, rows: list[ImportRow]) -> None:
             first_line[key] = row.line
 
 
+def first_values(header: list[str], body: list[tuple[int, list[str]]]) -> list[list[str]]:
+    """Per column its first few filled cells, shortened: what a person recognises it by."""
+    values: list[list[str]] = [[] for _ in header]
+    for _line, record in body:
+        for index, cell in enumerate(record[: len(header)]):
+            text = " ".join(cell.split())
+            if text and len(values[index]) < FIRST_VALUES:
+                values[index].append(text if len(text) <= 60 else text[:59] + "…")
+    return values
+
+
+def _reading(
+    organisation: Organisation,
+    header: list[str],
+    body: list[tuple[int, list[str]]],
+    choices: list[str] | None,
+) -> tuple[HeaderReading, ColumnMapping | None]:
+    """The person's choice of columns; else the one remembered for these headers; else the
+    rules' reading, when that leaves nothing unclear."""
+    if choices is not None:
+        try:
+            return chosen_columns(header, choices), None
+        except ColumnChoiceError as error:
+            unclear = ColumnsUnclear(
+                read_header(header), first_values(header, body), error.problems
+            )
+            raise unclear from None
+    mapping = remembered_mapping(organisation, header)
+    if mapping is not None and (reading := remembered_reading(mapping, header)) is not None:
+        return reading, mapping
+    reading = read_header(header)
+    if not reading.complete:
+        raise ColumnsUnclear(reading, first_values(header, body))
+    return reading, None
+
+
 def preview_import(
     data: bytes,
     organisation: Organisation,
     uploader: User,
     default_account_manager: User | None,
     now: datetime,
+    choices: list[str] | None = None,
 ) -> ImportPreview:
     """Every row of the file with its problems and duplicates; writes nothing.
 
-    Rows without an account manager of their own go to `default_account_manager`; an account
-    manager's upload always goes to the uploader.
+    `choices` says per column which value it holds ("" for none), as the person chose; without
+    it the columns are read by their headers. ColumnsUnclear when that leaves a required value
+    without a column, or a value with more than one. Rows without an account manager of their
+    own go to `default_account_manager`; an account manager's upload always goes to the uploader.
     """
     separator, records = read_records(data)
     numbered = [
@@ -413,13 +436,18 @@ def preview_import(
     if not numbered:
         raise ImportFileError(_l("The file is empty."))
     (_header_line, header), body = numbered[0], numbered[1:]
-    columns = map_columns(header)
-    reader = _RowReader(organisation, uploader, default_account_manager, now)
-    rows = [reader.read(line, record, columns) for line, record in body]
-    if not rows:
+    if not body:
         raise ImportFileError(_l("The file has a header line but no contacts."))
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(
+            _l("The file has more than %(number)s columns. Keep the ones to import.",
+               number=MAX_COLUMNS)
+        )  # fmt: skip
+    reading, mapping = _reading(organisation, header, body, choices)
+    reader = _RowReader(organisation, uploader, default_account_manager, now)
+    rows = [reader.read(line, record, reading.columns) for line, record in body]
     _mark_duplicates(organisation, rows)
-    return ImportPreview(separator, header, rows)
+    return ImportPreview(separator, header, rows, reading, mapping)
 
 
 def import_rows(
