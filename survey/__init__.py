@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.languages import bp as languages
     from survey.outbox.routes import bp as outbox
     from survey.request_input import RecordIdConverter
+    from survey.responding.privacy_statement import bp as privacy
     from survey.responding.routes import bp as responding
     from survey.responding.unsubscribe import bp as unsubscribe
 
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         languages,
         responding,
         unsubscribe,
+        privacy,
         mailbox,
     ):
         app.register_blueprint(blueprint)

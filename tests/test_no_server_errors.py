@@ -118,6 +118,7 @@ class Site:
     protected_users: set[int]
     survey_tokens: list[str]
     unsubscribe_token: str
+    organisation_slug: str
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -134,6 +135,7 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
     "/outbox/<int:email_id>/retry": lambda site: {"email_id": [site.email]},
     "/password/choose/<token>": lambda site: {"token": ["not-a-token.abc"]},
     "/password/reset/<token>": lambda site: {"token": ["not-a-token.abc"]},
+    "/privacy/<slug>": lambda site: {"slug": [site.organisation_slug]},
     "/s/<token>": lambda site: {"token": site.survey_tokens},
     "/s/<token>/thanks": lambda site: {"token": site.survey_tokens},
     "/u/<token>": lambda site: {"token": [site.unsubscribe_token]},
@@ -259,6 +261,7 @@ def site(app) -> Site:
             protected_users={admin.id, manager.id},
             survey_tokens=[make_token(i, Purpose.SURVEY, secret) for i in (sent, fresh)],
             unsubscribe_token=make_token(sent, Purpose.UNSUBSCRIBE, secret),
+            organisation_slug=org.slug,
         )
 
 

@@ -1,4 +1,5 @@
-"""An organisation's settings: the invitation rules, the reporting threshold, where to reach it.
+"""An organisation's settings: the invitation rules, the reporting threshold, where to reach it,
+and who sees individual answers.
 
 The limits live here once; the settings form shows them and every caller is held to them.
 """
@@ -9,6 +10,7 @@ import re
 from datetime import datetime
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from babel.dates import get_timezone
@@ -29,8 +31,10 @@ LIMITS: dict[str, tuple[int, int]] = {
     "min_group_size": (3, 50),  # below 3, an aggregate gives away individual answers
 }
 LOCALES = ("nl", "en")
-TEXTS = ("timezone", "locale", "contact_email", "contact_phone")
-SETTINGS = (*LIMITS, *TEXTS)
+TEXTS = ("timezone", "locale", "contact_email", "contact_phone", "privacy_url")
+CHOICES = ("account_managers_see_answers",)  # yes or no
+SETTINGS = (*LIMITS, *TEXTS, *CHOICES)
+PRIVACY_URL_LENGTH = 500
 
 LABELS = {
     "send_delay_days": _l("Working days after the contact"),
@@ -43,6 +47,8 @@ LABELS = {
     "locale": _l("Default language"),
     "contact_email": _l("Contact email address"),
     "contact_phone": _l("Contact phone number"),
+    "account_managers_see_answers": _l("What account managers see of their own contacts' answers"),
+    "privacy_url": _l("Address of your own privacy statement"),
 }
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")
@@ -109,6 +115,37 @@ def _contact_phone(value: Any) -> tuple[str | None, Any]:
     return value, _l("Fill in a phone number (digits, spaces, + - ( )), or leave it empty.")
 
 
+def _is_web_page_address(value: str) -> bool:
+    if len(value) > PRIVACY_URL_LENGTH:
+        return False
+    if any(character.isspace() or not character.isprintable() for character in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:  # e.g. a broken [IPv6] host or a port that is not a number
+        return False
+    host = parts.hostname or ""
+    return (
+        parts.scheme == "https"
+        and "." in host
+        and port != 0
+        and not (parts.username or parts.password)
+    )
+
+
+def _privacy_url(value: Any) -> tuple[str | None, Any]:
+    """An https address of a web page (shown to respondents as a link), or nothing."""
+    value = _optional_text(value)
+    if value is None or _is_web_page_address(value):
+        return value, None
+    return value, _l(
+        "Fill in the address of a web page starting with https://, of at most %(max)s "
+        "characters, or leave it empty.",
+        max=PRIVACY_URL_LENGTH,
+    )
+
+
 def _clean_one(field: str, value: Any) -> tuple[Any, Any]:
     """The value as it will be stored, and the message if it cannot be."""
     if field in LIMITS:
@@ -119,6 +156,10 @@ def _clean_one(field: str, value: Any) -> tuple[Any, Any]:
         return value, None if value in LOCALES else _l("Choose Dutch or English.")
     if field == "contact_email":
         return _contact_email(value)
+    if field == "privacy_url":
+        return _privacy_url(value)
+    if field in CHOICES:
+        return value, None if isinstance(value, bool) else _l("Choose one of the options given.")
     return _contact_phone(value)
 
 

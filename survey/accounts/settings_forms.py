@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import (
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    URLField,
+)
 from wtforms.validators import InputRequired, Length
 
-from survey.accounts.organisation_settings import LABELS, LIMITS, time_zones
+from survey.accounts.organisation_settings import LABELS, LIMITS, PRIVACY_URL_LENGTH, time_zones
 from survey.request_input import SingleLine, without_nul
 
 WHOLE_NUMBER = _l("Fill in a whole number.")
@@ -22,6 +30,12 @@ def _number_field(field: str, hint) -> IntegerField:
         # A text box with a number keypad: browsers' number spinners are hard to use.
         render_kw={"inputmode": "numeric", "class": "input-short"},
     )
+
+
+def _yes_or_no(value) -> bool | None:
+    """The radio buttons' "True"/"False" (or the stored bool) as a bool; None for anything else,
+    which the domain refuses with its own message."""
+    return {True: True, "True": True, False: False, "False": False}.get(value)
 
 
 def _range(field: str) -> dict[str, int]:
@@ -100,6 +114,32 @@ class SettingsForm(FlaskForm):
         validators=[Length(max=40), SingleLine()],
         filters=[without_nul],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+    account_managers_see_answers = RadioField(
+        LABELS["account_managers_see_answers"],
+        choices=[
+            SelectChoice(False, _l("Only totals, and remarks without names (recommended)")),
+            SelectChoice(True, _l("Also the individual answers of their own contacts, by name")),
+        ],
+        coerce=_yes_or_no,
+        description=_l(
+            "Coordinators and administrators always see individual answers. With the first "
+            "choice an account manager sees scores only for groups of at least the minimum "
+            "number of responses, and remarks without company, person or day. The survey page "
+            "and the email tell respondents who sees their answers, following this choice."
+        ),
+        validate_choice=False,
+    )
+    privacy_url = URLField(
+        LABELS["privacy_url"],
+        description=_l(
+            "Every survey page and email links to this page (https only). Leave it empty to "
+            "link to the built-in statement, which names your organisation and contact address."
+        ),
+        validators=[Length(max=PRIVACY_URL_LENGTH), SingleLine()],
+        filters=[without_nul],
+        render_kw={"inputmode": "url", "autocomplete": "url"},
     )
 
     def __init__(self, *args, **kwargs):

@@ -1,11 +1,17 @@
 """The open answers of a population: what entrepreneurs wrote in their own words, newest first,
-searchable on the text and the company, a page at a time."""
+searchable on the text and the company, a page at a time.
+
+Without names (an account manager where the organisation keeps individual answers from them),
+a remark comes with its month only: no company, person, account manager or time, no search on
+the company, an order within the month that says nothing about when it came in, and nothing at
+all for a selection of fewer responses than the organisation's minimum group.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,14 +28,16 @@ PER_PAGE = 25
 
 @dataclass(frozen=True)
 class OpenAnswer:
-    response_id: int
-    invitation_id: int
-    submitted_at: datetime  # UTC
-    account_manager: str | None
-    company: str | None
+    month: date  # the month it came in, in the organisation's zone
     question_code: str
     question: str  # in the reader's language
     text: str
+    # None without names:
+    response_id: int | None = None
+    invitation_id: int | None = None
+    submitted_at: datetime | None = None  # UTC
+    account_manager: str | None = None
+    company: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class OpenAnswersPage:
     total: int
     page: int
     per_page: int
+    without_names: bool = False
+    withheld: bool = False  # too few responses in the selection to show remarks without names
 
     @property
     def pages(self) -> int:
@@ -53,7 +63,9 @@ class OpenAnswersPage:
         return self.page < self.pages
 
 
-def _matching(statement: Select, population: Population, search: str | None) -> Select:
+def _matching(
+    statement: Select, population: Population, search: str | None, without_names: bool
+) -> Select:
     """The statement limited to the population's non-empty open answers that match `search`."""
     statement = (
         statement.select_from(Answer)
@@ -69,13 +81,15 @@ def _matching(statement: Select, population: Population, search: str | None) -> 
     )
     if search:
         # autoescape: a % or _ typed in the search box is looked for as itself.
-        statement = statement.where(
-            or_(
-                Answer.text.icontains(search, autoescape=True),
-                Contact.company_name.icontains(search, autoescape=True),
-            )
-        )
+        found = Answer.text.icontains(search, autoescape=True)
+        if not without_names:  # a search on the company would name the writer
+            found = or_(found, Contact.company_name.icontains(search, autoescape=True))
+        statement = statement.where(found)
     return statement
+
+
+def _responses_in(session: Session, population: Population) -> int:
+    return session.scalar(select(func.count(Response.id)).where(*population.where(Response))) or 0
 
 
 def open_answers(
@@ -86,34 +100,54 @@ def open_answers(
     per_page: int = PER_PAGE,
     *,
     locale: str,
+    without_names: bool = False,
+    minimum: int = 0,
 ) -> OpenAnswersPage:
     """One page of the open answers, newest first; a page past the end shows the last one.
 
-    Two queries whatever the number of answers: the count, then the page.
+    Two queries whatever the number of answers: the count, then the page (and, without names,
+    the count of responses that `minimum` is held to).
     """
-    total = session.scalar(_matching(select(func.count(Answer.id)), population, search)) or 0
+    if without_names and _responses_in(session, population) < minimum:
+        return OpenAnswersPage([], 0, 1, per_page, without_names=True, withheld=True)
+    total = (
+        session.scalar(_matching(select(func.count(Answer.id)), population, search, without_names))
+        or 0
+    )
     page = min(max(page, 1), max(1, math.ceil(total / per_page)))
+    if without_names:
+        # Within a month alphabetical: the order must not tell who answered when.
+        order = (Response.month.desc(), Answer.text, Answer.id)
+    else:
+        order = (Response.submitted_at.desc(), Response.id.desc(), Question.position)
     rows = session.execute(
-        _matching(_page_columns(), population, search)
+        _matching(_page_columns(), population, search, without_names)
         .outerjoin(User, User.id == Response.account_manager_id)
-        .order_by(Response.submitted_at.desc(), Response.id.desc(), Question.position)
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    items = [
-        OpenAnswer(
-            response_id=row.response_id,
-            invitation_id=row.invitation_id,
-            submitted_at=row.submitted_at,
-            account_manager=row.account_manager,
-            company=row.company,
-            question_code=row.code,
-            question=localized(row.question, locale),
-            text=row.text,
-        )
-        for row in rows
-    ]
-    return OpenAnswersPage(items=items, total=total, page=page, per_page=per_page)
+    items = [_item(row, locale, without_names) for row in rows]
+    return OpenAnswersPage(items, total, page, per_page, without_names=without_names)
+
+
+def _item(row, locale: str, without_names: bool) -> OpenAnswer:
+    said = {
+        "month": row.month,
+        "question_code": row.code,
+        "question": localized(row.question, locale),
+        "text": row.text,
+    }
+    if without_names:
+        return OpenAnswer(**said)
+    return OpenAnswer(
+        **said,
+        response_id=row.response_id,
+        invitation_id=row.invitation_id,
+        submitted_at=row.submitted_at,
+        account_manager=row.account_manager,
+        company=row.company,
+    )
 
 
 def _page_columns() -> Select:
@@ -121,6 +155,7 @@ def _page_columns() -> Select:
         Response.id.label("response_id"),
         Response.invitation_id,
         Response.submitted_at,
+        Response.month,
         User.name.label("account_manager"),
         Contact.company_name.label("company"),
         Question.code,

@@ -24,6 +24,7 @@ from survey.dashboards.plotly_asset import plotly_script_url
 from survey.errors import render_error
 from survey.extensions import db
 from survey.request_input import query_page, query_search, search_text
+from survey.responding.privacy import sees_individual_answers
 from survey.security import roles_required
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
@@ -112,7 +113,13 @@ def answers():
     found = None
     if population is not None:
         found = open_answers(
-            db.session, population, search or None, query_page(), locale=str(get_locale())
+            db.session,
+            population,
+            search or None,
+            query_page(),
+            locale=str(get_locale()),
+            without_names=not sees_individual_answers(_me()),
+            minimum=_me().organisation.min_group_size,
         )
     query = {key: value for key, value in _query().items() if key != "page"}
     return render_template(

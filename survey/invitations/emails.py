@@ -14,6 +14,7 @@ from survey.invitations.models import Invitation
 from survey.outbox.message import one_line
 from survey.outbox.models import EmailPurpose, OutboundEmail
 from survey.responding.links import survey_url, unsubscribe_url
+from survey.responding.privacy import answers_audience, privacy_statement_url
 
 
 def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
@@ -53,6 +54,9 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
             "expiry_days": invitation.organisation.link_expiry_days,
             "valid_until": _valid_until(invitation, purpose),
             "locale": invitation.locale,
+            # Who sees the answers, as the survey page says it, and where to read more.
+            "audience": answers_audience(invitation.organisation),
+            "privacy_url": privacy_statement_url(invitation.organisation, invitation.locale),
         }
         # Names may hold a line break stored before forms refused them: headers are one line.
         subject = one_line(_subject(invitation, purpose))

@@ -22,6 +22,7 @@ from survey.invitations.sending import CannotResend, resend_invitation, why_no_r
 from survey.outbox.models import OutboundEmail
 from survey.request_input import query_choice, query_page
 from survey.responding.models import Answer, Response
+from survey.responding.privacy import sees_individual_answers
 from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("invitations", __name__)
@@ -55,11 +56,15 @@ def home():
 @roles_required()
 def detail(invitation_id: int):
     invitation = get_scoped_or_404(Invitation, invitation_id)
-    response = db.session.scalar(
-        select(Response)
-        .where(Response.invitation_id == invitation.id)
-        .options(selectinload(Response.answers).joinedload(Answer.question))
-    )
+    shows_answers = sees_individual_answers(current_user)
+    # Not even loaded when the organisation keeps individual answers from account managers.
+    response = None
+    if shows_answers:
+        response = db.session.scalar(
+            select(Response)
+            .where(Response.invitation_id == invitation.id)
+            .options(selectinload(Response.answers).joinedload(Answer.question))
+        )
     emails = db.session.scalars(
         select(OutboundEmail)
         .where(OutboundEmail.invitation_id == invitation.id)
@@ -70,6 +75,7 @@ def detail(invitation_id: int):
         "invitations/detail.html",
         invitation=invitation,
         response=response,
+        shows_answers=shows_answers,
         emails=list(emails),
         why_not_invited=why_not_invited(
             invitation, now, ZoneInfo(invitation.organisation.timezone)

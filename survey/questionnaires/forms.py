@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import force_locale, gettext
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType, localized
 
@@ -24,6 +24,7 @@ class SurveyForm(FlaskForm):
         csrf = False
 
     questions: list[Question]
+    max_text_length = MAX_TEXT_LENGTH
 
     def field_for(self, question: Question) -> Field:
         return self[field_name(question)]
@@ -74,6 +75,32 @@ class _AllowedOptions:
             raise ValidationError(gettext("Choose one of the options given."))
 
 
+class _AtMostCharacters:
+    """Refuses an over-long answer with its length in the message; the page keeps what was typed
+    (no maxlength on the textarea: browsers cut a longer paste silently)."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        length = len(field.data or "")
+        if length > self.maximum:
+            raise ValidationError(
+                gettext(
+                    "Your answer has %(length)s characters; at most %(max)s fit. Please shorten "
+                    "it: what you wrote is still here.",
+                    length=length,
+                    max=self.maximum,
+                )
+            )
+
+
+def one_kind_of_line_break(text: str | None) -> str | None:
+    """Browsers send a line break as two characters (CRLF) but count it as one: so do we, so
+    the live count and the server agree on the length."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 def _validators(question: Question) -> list[Any]:
     if question.required:
         if question.type is QuestionType.TEXT:
@@ -90,11 +117,10 @@ def _field(question: Question, locale: str) -> Field:
     label = localized(question.text, locale)
     validators = _validators(question)
     if question.type is QuestionType.TEXT:
-        too_long = gettext(
-            "Please keep your answer to at most %(max)s characters.", max=MAX_TEXT_LENGTH
-        )
         return TextAreaField(
-            label, validators=[*validators, Length(max=MAX_TEXT_LENGTH, message=too_long)]
+            label,
+            validators=[*validators, _AtMostCharacters(MAX_TEXT_LENGTH)],
+            filters=[one_kind_of_line_break],
         )
     choices = option_choices(question, locale)
     if question.type is QuestionType.MULTI:

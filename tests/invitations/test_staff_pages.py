@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = {
     "responding.submit",
     "responding.thanks",
     "unsubscribe.page",
+    # The privacy statement: respondents read it without an account.
+    "privacy.general",
+    "privacy.statement",
     "plotly_asset.plotly_js",
 }
 
