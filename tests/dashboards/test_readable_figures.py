@@ -10,7 +10,11 @@ from datetime import UTC, datetime
 import pytest
 
 from survey.accounts.models import Role
+from survey.analysis.report import ManagerFigures, QuestionResult
+from survey.analysis.statistics import Summary
+from survey.dashboards import charts
 from survey.extensions import db
+from survey.questionnaires.models import QuestionType
 from tests import factories
 from tests.factories import rated_answers
 
@@ -136,3 +140,58 @@ def test_intervals_shown_stay_on_the_scale_and_say_where_they_were_cut(
     trace = means["data"][0]
     for mean, up in zip(trace["x"], trace["error_x"]["array"], strict=True):
         assert mean + up <= 5 + 1e-9  # the figure agrees with the table
+
+
+@pytest.fixture
+def two_questionnaires(app):
+    """Five contact surveys and five workshop evaluations in one organisation."""
+    with app.app_context():
+        org = factories.organisation()
+        factories.user(org, Role.COORDINATOR, email="coord@f.example")
+        manager = factories.user(org, email="am@f.example")
+        workshop = factories.workshop_version()
+        for _ in range(5):
+            factories.response(org, manager, rated_answers(8), submitted_at=_at(3))
+            answers = {"relevance": 4, "usefulness": 5, "overall": 7}
+            factories.response(org, manager, answers, version=workshop, submitted_at=_at(3))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who", ["coord@f.example", "am@f.example"])
+@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/open-answers"])
+def test_every_questionnaire_offered_is_accepted_the_workshop_evaluation_too(
+    client, log_in, two_questionnaires, who, path
+):
+    # Seen: the workshop questionnaire offered in the filter, then refused ("Not a valid choice").
+    log_in(who)
+    page = client.get(path, query_string=PERIOD)
+    select = page.text.split('id="questionnaire"')[1].split("</select>")[0]
+    offered = re.findall(r'<option[^>]*value="(\d+)"', select)
+    assert len(offered) == 2
+    for value in offered:
+        chosen = client.get(path, query_string={**PERIOD, "questionnaire": value})
+        assert chosen.status_code == 200 and "Ongeldige keuze" not in chosen.text
+
+
+def _result(code: str, scale: tuple[int, int], mean: float | None) -> QuestionResult:
+    summary = Summary(9, mean, 1.0) if mean is not None else None
+    return QuestionResult(code, code, QuestionType.SCALE5, 9, mean is not None, scale, summary)
+
+
+def test_managers_figures_group_the_questions_by_scale_in_their_order(app):
+    def column(name, grade):
+        results = [
+            _result("speed", (1, 5), 4.2),
+            _result("overall", (1, 10), grade),
+            _result("price", (1, 5), None),  # withheld for everyone: not drawn
+            _result("clarity", (1, 5), 3.1),
+        ]
+        return ManagerFigures(1, name, 9, {r.code: r for r in results})
+
+    with app.test_request_context():
+        drawn = charts.managers_figures([column("Anna", 9.5), column("Bram", None)], 5)
+    assert [chart.scale for chart in drawn] == [(1, 5), (1, 10)]
+    statements, grades = (chart.figure for chart in drawn)
+    assert statements["data"][0]["y"] == ["speed", "clarity"]
+    assert grades["data"][0]["x"] == [9.5] and grades["data"][1]["x"] == [None]
+    assert grades["layout"]["xaxis"]["tickvals"] == list(range(1, 11))
