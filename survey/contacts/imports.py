@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -278,8 +279,18 @@ class _RowReader:
         self.organisation, self.uploader, self.now = organisation, uploader, now
         own_only = uploader.role is Role.ACCOUNT_MANAGER
         self.default = uploader if own_only else default_account_manager
-        staff = select(User).where(User.organisation_id == organisation.id)
-        self.staff = {user.email.lower(): user for user in db.session.scalars(staff)}
+        staff = list(
+            db.session.scalars(select(User).where(User.organisation_id == organisation.id))
+        )
+        self.staff = {user.email.lower(): user for user in staff}
+        # CRMs name the owner of a record by name ("Account owner: Sanne de Vries"); a name that
+        # two members of staff share names neither of them.
+        names = Counter(user.name.strip().lower() for user in staff)
+        self.staff.update(
+            (user.name.strip().lower(), user)
+            for user in staff
+            if names[user.name.strip().lower()] == 1 and user.name.strip().lower() not in self.staff
+        )
 
     def account_manager(self, named: str, problems: dict) -> User | None:
         if not named:

@@ -25,6 +25,7 @@ from survey.contacts.imports import (
     rejected_csv,
     sniff_separator,
 )
+from survey.contacts.logbook import LIMITS
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db
 from survey.invitations.models import Invitation
@@ -428,3 +429,13 @@ def test_a_file_of_the_maximum_size_is_accepted(org, sanne):
             for n in range(MAX_ROWS)]  # fmt: skip
     preview = preview_import(csv_bytes([DUTCH] + rows), org, sanne, None, NOW)
     assert len(preview.importable) == MAX_ROWS
+
+
+def test_a_row_with_a_too_long_value_has_a_problem_and_the_others_import(org, sanne):
+    rows = [["Bedrijf " * 1250, "", "Piet", "piet@x.example", "", "01-12-2026", "bezoek", ""],
+            ["Bakkerij", "", "Anna", "anna@x.example", "", "01-12-2026", "bezoek", ""]]  # fmt: skip
+    preview = preview_import(csv_bytes([DUTCH] + rows), org, sanne, None, NOW)
+    assert preview.rows[0].problems == [
+        f"Company name: Use at most {LIMITS['company_name']} characters."
+    ]
+    assert [row.line for row in preview.importable] == [3]
