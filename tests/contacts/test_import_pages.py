@@ -304,3 +304,28 @@ def test_columns_are_remembered_per_organisation(app, client, english, staff, lo
     english("bea@b.example")
     elsewhere = upload(client, CRM_EXPORT.format(yesterday=day(-1)).encode())
     assert "No column was recognised for: Date, Channel." in elsewhere.text
+
+
+@pytest.mark.parametrize(
+    "path, odd",
+    [
+        ("/contacts/import/columns", {"columns-0": "password_hash"}),
+        ("/contacts/import/columns", {"columns-99999999999999": "email"}),
+        ("/contacts/import/columns", {"columns-1": "\x00", "columns-2": "x" * 5000}),
+        ("/contacts/import/columns", {"step": "\r\n"}),
+        ("/contacts/import/columns", {"step": "", "choices": "email,email"}),
+        ("/contacts/import/confirm", {"choices": "company_name,,,"}),
+        ("/contacts/import/confirm", {"choices": "," * 5000}),
+        ("/contacts/import/rejected", {"choices": "email,unknown,,,"}),
+    ],
+)
+def test_odd_column_choices_are_answered_with_the_column_step(
+    app, client, english, staff, path, odd
+):
+    english("sanne@a.example")
+    page = upload(client, CRM_EXPORT.format(yesterday=day(-1)).encode())
+    response = client.post(path, data=column_step(page.text) | odd)
+    assert response.status_code in (200, 302, 422)
+    if response.status_code != 302:
+        assert "Which column holds what?" in response.text
+    assert contacts(app) == 0
