@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs_version
 
 from survey.accounts.models import Role
 from survey.extensions import db
+from survey.invitations.models import InvitationState
 from survey.responding.tokens import Purpose, make_token
 from tests import factories
 from tests.conftest import csrf_token_in
@@ -119,6 +120,8 @@ class Site:
     survey_tokens: list[str]
     unsubscribe_token: str
     organisation_slug: str
+    # A contact whose invitation is still planned (its form works), one sent, one elsewhere.
+    contacts: list[int] = field(default_factory=list)
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -130,6 +133,11 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
     "/invitations/<int:invitation_id>": lambda site: {"invitation_id": site.invitations},
     "/invitations/<int:invitation_id>/preview": lambda site: {"invitation_id": site.invitations},
     "/invitations/<int:invitation_id>/resend": lambda site: {"invitation_id": site.invitations},
+    "/invitations/<int:invitation_id>/cancel": lambda site: {"invitation_id": site.invitations},
+    "/invitations/<int:invitation_id>/wrong-address": lambda site: {
+        "invitation_id": site.invitations
+    },
+    "/contacts/<int:contact_id>/edit": lambda site: {"contact_id": site.contacts},
     "/language/<code>": lambda site: {"code": ["nl", "en"]},
     "/outbox/<int:email_id>": lambda site: {"email_id": [site.email]},
     "/outbox/<int:email_id>/retry": lambda site: {"email_id": [site.email]},
@@ -251,6 +259,7 @@ def site(app) -> Site:
         sent = factories.invitation(org, manager)
         fresh = factories.invitation(org, manager)
         elsewhere = factories.invitation(other)
+        planned = factories.invitation(org, manager, state=InvitationState.SCHEDULED)
         email = factories.outbound_email(sent)
         db.session.commit()
         secret = app.config["SECRET_KEY"]
@@ -262,6 +271,7 @@ def site(app) -> Site:
             survey_tokens=[make_token(i, Purpose.SURVEY, secret) for i in (sent, fresh)],
             unsubscribe_token=make_token(sent, Purpose.UNSUBSCRIBE, secret),
             organisation_slug=org.slug,
+            contacts=[planned.contact_id, sent.contact_id, elsewhere.contact_id],
         )
 
 

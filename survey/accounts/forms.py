@@ -23,14 +23,17 @@ class LoginForm(FlaskForm):
         filters=[without_nul],
         validators=[
             InputRequired(message=_l("Please fill in your email address.")),
-            Length(max=254),
+            Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
-        render_kw={"autocomplete": "username"},
+        render_kw={"autocomplete": "username", "maxlength": 254},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(message=_l("Please fill in your password.")), Length(max=1000)],
-        render_kw={"autocomplete": "current-password"},
+        validators=[
+            InputRequired(message=_l("Please fill in your password.")),
+            Length(max=1000, message=_l("Use at most %(limit)s characters.", limit=1000)),
+        ],
+        render_kw={"autocomplete": "current-password", "maxlength": 1000},
     )
 
 
@@ -70,9 +73,11 @@ class _UserForm(FlaskForm):
         # A line break in a name would break the headers of every email signed with it.
         validators=[
             InputRequired(message=_l("Please fill in a name.")),
-            Length(max=200),
+            Length(max=200, message=_l("Use at most %(limit)s characters.", limit=200)),
             SingleLine(),
         ],
+        description=_l("At most %(limit)s characters.", limit=200),
+        render_kw={"maxlength": 200},
     )
     role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
 
@@ -88,8 +93,10 @@ class NewUserForm(_UserForm):
         validators=[
             InputRequired(message=_l("Please fill in an email address.")),
             Email(message=_l("Please fill in a valid email address."), check_deliverability=False),
-            Length(max=254),
+            Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
+        description=_l("At most %(limit)s characters.", limit=254),
+        render_kw={"maxlength": 254},
     )
     password_choice = RadioField(
         _l("Password"),
@@ -149,9 +156,9 @@ class ForgotPasswordForm(FlaskForm):
         filters=[without_nul],
         validators=[
             InputRequired(message=_l("Please fill in your email address.")),
-            Length(max=254),
+            Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
-        render_kw={"autocomplete": "username"},
+        render_kw={"autocomplete": "username", "maxlength": 254},
     )
 
 

@@ -104,16 +104,27 @@ class SettingsForm(FlaskForm):
     )
     contact_email = EmailField(
         LABELS["contact_email"],
-        description=_l("Shown to entrepreneurs whose link has expired or who unsubscribed."),
-        validators=[Length(max=254), SingleLine()],
+        description=_l(
+            "Shown to entrepreneurs whose link has expired or who unsubscribed. At most "
+            "%(limit)s characters.",
+            limit=254,
+        ),
+        validators=[
+            Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
+            SingleLine(),
+        ],
         filters=[without_nul],
+        render_kw={"maxlength": 254},
     )
     contact_phone = StringField(
         LABELS["contact_phone"],
-        description=_l("Shown with the email address."),
-        validators=[Length(max=40), SingleLine()],
+        description=_l("Shown with the email address. At most %(limit)s characters.", limit=40),
+        validators=[
+            Length(max=40, message=_l("Use at most %(limit)s characters.", limit=40)),
+            SingleLine(),
+        ],
         filters=[without_nul],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 40},
     )
 
     account_managers_see_answers = RadioField(

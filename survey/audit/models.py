@@ -28,6 +28,9 @@ class Action(enum.StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     EMAIL_RETRIED = "email_retried"
     INVITATION_RESENT = "invitation_resent"
+    CONTACT_CHANGED = "contact_changed"
+    INVITATION_CANCELLED = "invitation_cancelled"
+    WRONG_ADDRESS_REPORTED = "wrong_address_reported"
     RESPONSES_EXPORTED = "responses_exported"
 
     @property
@@ -48,6 +51,9 @@ _ACTION_LABELS = {
     Action.SETTINGS_CHANGED: _l("settings changed"),
     Action.EMAIL_RETRIED: _l("email sent again by hand"),
     Action.INVITATION_RESENT: _l("invitation email sent again to the recipient"),
+    Action.CONTACT_CHANGED: _l("contact corrected before its invitation was sent"),
+    Action.INVITATION_CANCELLED: _l("planned invitation cancelled"),
+    Action.WRONG_ADDRESS_REPORTED: _l("invitation reported as sent to a wrong address"),
     Action.RESPONSES_EXPORTED: _l("responses exported"),
 }
 

@@ -1,4 +1,4 @@
-"""Forms of the contact pages: log a contact, upload a CSV file, confirm its import."""
+"""Forms of the contact pages: log or correct a contact, upload a CSV file, confirm its import."""
 
 from __future__ import annotations
 
@@ -24,7 +24,14 @@ from wtforms.widgets import HiddenInput
 
 from survey.accounts.models import User
 from survey.contacts.imports import MAX_BYTES
-from survey.contacts.logbook import CHANNEL_LABELS, LIMITS
+from survey.contacts.logbook import CHANNEL_LABELS
+from survey.contacts.models import (
+    COMPANY_NAME_MAX,
+    EMAIL_MAX,
+    PERSON_NAME_MAX,
+    REGISTRY_NUMBER_TYPED_MAX,
+    SUBJECT_MAX,
+)
 from survey.request_input import SingleLine, without_nul
 
 LANGUAGES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
@@ -48,41 +55,42 @@ def _staff_choices(staff: list[User]) -> list[SelectChoice]:
     return [SelectChoice(user.id, user.name) for user in staff]
 
 
+def _text_field(label, limit: int, required=None, description=None, field_class=StringField):
+    """A one-line text field of a contact, its maximum (contacts/models.py) stated and enforced."""
+    return field_class(
+        label,
+        validators=[
+            InputRequired(message=required) if required else Optional(),
+            Length(max=limit, message=_l("Use at most %(limit)s characters.", limit=limit)),
+            SingleLine(),
+        ],
+        description=description or _l("At most %(limit)s characters.", limit=limit),
+        render_kw={"maxlength": limit},
+        **ONE_LINE,
+    )
+
+
 class ContactForm(FlaskForm):
     """One contact. The account manager is chosen only by those who log for others."""
 
-    company_name = StringField(
-        _l("Company name"),
-        validators=[
-            InputRequired(message=_l("Please fill in the company name.")),
-            Length(max=LIMITS["company_name"]),
-            SingleLine(),
-        ],
-        **ONE_LINE,
+    company_name = _text_field(
+        _l("Company name"), COMPANY_NAME_MAX, _l("Please fill in the company name.")
     )
-    registry_number = StringField(
+    registry_number = _text_field(
         _l("KvK or KBO number"),
-        validators=[Optional(), Length(max=30), SingleLine()],
+        REGISTRY_NUMBER_TYPED_MAX,
         description=_l("KvK: 8 digits. KBO: 10 digits, such as 0123.456.749."),
-        **ONE_LINE,
     )
-    person_name = StringField(
+    person_name = _text_field(
         _l("Contact person"),
-        validators=[
-            InputRequired(message=_l("Please fill in the name of the contact person.")),
-            Length(max=LIMITS["person_name"]),
-            SingleLine(),
-        ],
-        **ONE_LINE,
+        PERSON_NAME_MAX,
+        _l("Please fill in the name of the contact person."),
     )
-    email = EmailField(
+    email = _text_field(
         _l("Email address of the contact person"),
-        validators=[
-            InputRequired(message=_l("Please fill in the email address of the contact person.")),
-            Length(max=LIMITS["email"]),
-            SingleLine(),
-        ],
-        **ONE_LINE,
+        EMAIL_MAX,
+        _l("Please fill in the email address of the contact person."),
+        field_class=EmailField,
     )
     locale = RadioField(
         _l("Language of the survey"),
@@ -97,10 +105,16 @@ class ContactForm(FlaskForm):
         _l("How did the contact take place?"),
         validators=[InputRequired(message=_l("Please choose how the contact took place."))],
     )
-    subject = StringField(
+    # Sent verbatim: the email says "you were in touch with ... about: <subject>."
+    subject = _text_field(
         _l("Subject"),
-        validators=[Optional(), Length(max=LIMITS["subject"]), SingleLine()],
-        **ONE_LINE,
+        SUBJECT_MAX,
+        description=_l(
+            "The entrepreneur reads this in the email: “On 1 December you were in touch "
+            "with (your name) of (your organisation) about: (subject).” At most %(limit)s "
+            "characters.",
+            limit=SUBJECT_MAX,
+        ),
     )
     account_manager = SelectField(_l("Account manager"), coerce=int)
 
@@ -114,6 +128,15 @@ class ContactForm(FlaskForm):
             del self.account_manager
         else:
             self.account_manager.choices = _staff_choices(staff)
+
+    @property
+    def anchors(self) -> list[tuple]:
+        """Each field with the id its error links to (a radio group's first button)."""
+        radios = {self.locale.name, self.channel.name}
+        fields = [field for field in self if field.name != "csrf_token"]
+        # In the order of the page, where the account manager comes first.
+        fields.sort(key=lambda field: field.name != "account_manager")
+        return [(field, f"{field.id}-0" if field.name in radios else field.id) for field in fields]
 
 
 class ImportForm(FlaskForm):

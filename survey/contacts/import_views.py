@@ -16,13 +16,11 @@ from werkzeug.utils import secure_filename
 
 from survey.clock import utcnow
 from survey.contacts.columns import COLUMN_LABELS, EXAMPLE_NAMES, REQUIRED, remember_mapping
+from survey.contacts.csv_files import MAX_BYTES, MAX_ROWS, ImportFileError
 from survey.contacts.forms import LOST_UPLOAD, ImportForm
 from survey.contacts.import_forms import ColumnsConfirmForm, ImportColumnsForm
 from survey.contacts.imports import (
-    MAX_BYTES,
-    MAX_ROWS,
     ColumnsUnclear,
-    ImportFileError,
     ImportPreview,
     first_values,
     import_rows,

@@ -1,7 +1,7 @@
 """Importing contacts from a spreadsheet saved as CSV: read it, preview every row, import.
 
-Spreadsheets arrive as Excel saves them: UTF-8 with or without a byte order mark, or
-Windows-1252; comma or semicolon separated; headers in Dutch or English. Nothing is written
+The file is read as Excel and CRMs save it (csv_files.py), its columns as they name them
+(columns.py); a person chooses the columns the names leave unclear. Nothing is written
 until the person confirms the preview, and then every good row is logged in one transaction
 through `log_contact`, so an imported contact is checked exactly like a typed one.
 """
@@ -11,10 +11,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -31,53 +30,28 @@ from survey.contacts.columns import (
     remembered_mapping,
     remembered_reading,
 )
+from survey.contacts.csv_files import MAX_BYTES as MAX_BYTES
+from survey.contacts.csv_files import MAX_ROWS as MAX_ROWS
+from survey.contacts.csv_files import (
+    ImportFileError,
+    key,
+    parse_channel,
+    parse_date,
+    parse_locale,
+    read_records,
+)
 from survey.contacts.logbook import (
     ContactDetails,
     ContactError,
     check_contact,
     log_contact,
 )
-from survey.contacts.models import Channel, ColumnMapping, Contact, Source
+from survey.contacts.models import ColumnMapping, Contact, Source
 from survey.extensions import db
 from survey.request_input import CONTROL_CHARACTERS
 from survey.spreadsheets import neutralised
 
-MAX_BYTES = 2 * 1024 * 1024
-# Each row is checked against the fatigue and suppression rules within the request, some 10 ms
-# a row on PostgreSQL: a thousand rows stay well inside a worker's 30-second timeout.
-MAX_ROWS = 1000
-SEPARATORS = (";", ",", "\t")
-ZIP_START = b"PK\x03\x04"  # an .xlsx workbook is a zip file
-
-CHANNEL_NAMES = {
-    Channel.VISIT: ("bezoek", "bedrijfsbezoek", "werkbezoek", "visit", "company visit"),
-    Channel.PHONE: ("telefoon", "telefonisch", "gebeld", "phone", "telephone", "call"),
-    Channel.EMAIL: ("e-mail", "email", "mail"),
-    Channel.COUNTER: ("balie", "loket", "counter", "desk"),
-    Channel.EVENT: ("evenement", "bijeenkomst", "event", "meeting", "workshop"),
-}
-LOCALE_NAMES = {
-    "nl": ("nl", "nederlands", "dutch", "nld", "nl-nl", "nl-be", "vlaams"),
-    "en": ("en", "engels", "english", "eng", "en-gb", "en-us"),
-}
-# Day first (31-12-2026, 31/12/2026, 31.12.2026, two-digit years as 20xx) or ISO (2026-12-31);
-# a time after the date, as some CRM exports add, is ignored.
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
-_DAY_FIRST = re.compile(rf"^(\d{{1,2}})([-/.])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
-_ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[\s\-_.]", "", text.strip().lstrip("\ufeff")).lower()
-
-
-_CHANNELS = {_key(name): channel for channel, names in CHANNEL_NAMES.items() for name in names}
-_LOCALES = {_key(name): code for code, names in LOCALE_NAMES.items() for name in names}
 _PROBLEM_COLUMNS = {"problems", "problemen"}
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (too large, unreadable, empty)."""
 
 
 class ColumnsUnclear(Exception):
@@ -162,91 +136,7 @@ class ImportResult:
     rejected: int
 
 
-UNREADABLE_TEXT = _l(
-    "The file cannot be read as text. In the spreadsheet, save it as CSV (UTF-8) and try again."
-)
-
-
 CONTROL_CHARACTER_IN_CELL = _l("Holds invisible control characters; type the text again.")
-
-
-def decode_upload(data: bytes) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or else Windows-1252."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:  # cut off, or not UTF-16 after all
-            raise ImportFileError(UNREADABLE_TEXT) from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV" on Windows; five bytes are undefined there, shown as a replacement.
-        return data.decode("cp1252", errors="replace")
-
-
-def sniff_separator(text: str) -> str:
-    """The separator of the header line: the candidate that occurs most often in it."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    return max(SEPARATORS, key=header.count)
-
-
-def parse_date(text: str) -> date:
-    """A date as spreadsheets write it; ValueError when it is none."""
-    text = text.strip()
-    if match := _ISO.match(text):
-        year, month, day = match.groups()
-    elif match := _DAY_FIRST.match(text):
-        day, _separator, month, year = match.groups()
-        year = f"20{year}" if len(year) == 2 else year
-    else:
-        raise ValueError(text)
-    return date(int(year), int(month), int(day))
-
-
-def parse_channel(text: str) -> Channel:
-    try:
-        return _CHANNELS[_key(text)]
-    except KeyError:
-        raise ValueError(text) from None
-
-
-def parse_locale(text: str) -> str | None:
-    """The language code; None when the cell is empty (the organisation's language applies)."""
-    if not text.strip():
-        return None
-    try:
-        return _LOCALES[_key(text)]
-    except KeyError:
-        raise ValueError(text) from None
-
-
-def read_records(data: bytes) -> tuple[str, list[list[str]]]:
-    """The separator and the records of the file, refusing what is too large to preview."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(
-            _l("The file is larger than %(size)s MB. Split it into smaller files.", size=2)
-        )
-    if data.startswith(ZIP_START):
-        raise ImportFileError(
-            _l("This is an Excel workbook, not a CSV file. In Excel, save it as CSV first.")
-        )
-    text = decode_upload(data)
-    separator = sniff_separator(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        records = list(reader)
-    except csv.Error:
-        raise ImportFileError(
-            _l("The file cannot be read as CSV: line %(line)s is damaged.", line=reader.line_num)
-        ) from None
-    if sum(1 for record in records if any(cell.strip() for cell in record)) > MAX_ROWS + 1:
-        raise ImportFileError(
-            _l(
-                "The file has more than %(number)s rows. Split it into smaller files.",
-                number=MAX_ROWS,
-            )
-        )
-    return separator, records
 
 
 def _cell(record: list[str], indexes: tuple[int, ...]) -> str:
@@ -492,9 +382,7 @@ def rejected_csv(preview: ImportPreview, problems_heading: str) -> bytes:
 
     Same separator, UTF-8 with a byte order mark so that Excel shows accented letters.
     """
-    kept = [
-        index for index, name in enumerate(preview.header) if _key(name) not in _PROBLEM_COLUMNS
-    ]
+    kept = [index for index, name in enumerate(preview.header) if key(name) not in _PROBLEM_COLUMNS]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=preview.separator, lineterminator="\r\n")
     header = [preview.header[index] for index in kept] + [problems_heading]

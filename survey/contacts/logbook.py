@@ -1,13 +1,17 @@
-"""Logging a contact (checked, once, with the invitation it leads to) and the list of contacts.
+"""Logging a contact (checked, once, with the invitation it leads to), correcting it before
+its invitation is sent, and the list of contacts.
 
 The web form, the CSV import and the API all log contacts through `log_contact`, so each
-contact is checked by the same rules and leads to an invitation in the same way.
+contact is checked by the same rules and leads to an invitation in the same way; a correction
+goes through the same checks and plans the invitation again by the same rules.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -17,16 +21,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from survey.accounts.models import Organisation, Role, User
-from survey.contacts.models import Channel, Contact, Source
+from survey.contacts.models import TEXT_MAXIMUMS, Channel, Contact, Source
 from survey.contacts.registry import RegistryNumberError, normalise_registry_number
 from survey.extensions import db
+from survey.invitations.corrections import CannotCorrect, plan_again, why_not_correctable
 from survey.invitations.models import Invitation
 from survey.invitations.rules import invite_for_contact
 
 LOCALES = ("nl", "en")
 # A survey about a contact of long ago measures nothing; such contacts are refused.
 MAX_AGE_DAYS = 365
-LIMITS = {"company_name": 200, "person_name": 200, "email": 254, "subject": 300}
+LIMITS = TEXT_MAXIMUMS  # one place for the maximums: survey/contacts/models.py
 
 CHANNEL_LABELS = {
     Channel.VISIT: _l("visit"),
@@ -74,12 +79,16 @@ def local_today(organisation: Organisation, now: datetime) -> date:
     return now.astimezone(ZoneInfo(organisation.timezone)).date()
 
 
+def _too_long(field: str):
+    return _l("Use at most %(limit)s characters.", limit=LIMITS[field])
+
+
 def _required_text(problems: dict, field: str, value: str | None, missing) -> str:
     value = " ".join((value or "").split())
     if not value and missing:
         problems[field] = missing
     elif len(value) > LIMITS[field]:
-        problems[field] = _l("Use at most %(limit)s characters.", limit=LIMITS[field])
+        problems[field] = _too_long(field)
     return value
 
 
@@ -87,6 +96,9 @@ def _email(problems: dict, value: str | None) -> str:
     value = (value or "").strip()
     if not value:
         problems["email"] = _l("Please fill in the email address of the contact person.")
+        return value
+    if len(value) > LIMITS["email"]:
+        problems["email"] = _too_long("email")
         return value
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
@@ -96,6 +108,9 @@ def _email(problems: dict, value: str | None) -> str:
 
 
 def _registry_number(problems: dict, value: str | None) -> str | None:
+    if len(value or "") > LIMITS["registry_number"]:
+        problems["registry_number"] = _too_long("registry_number")
+        return None
     try:
         return normalise_registry_number(value)
     except RegistryNumberError as error:
@@ -185,20 +200,22 @@ def check_contact(
 
 
 def is_logged_already(
-    organisation: Organisation, account_manager: User, details: ContactDetails
+    organisation: Organisation,
+    account_manager: User,
+    details: ContactDetails,
+    other_than: Contact | None = None,
 ) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count(Contact.id)).where(
-                Contact.organisation_id == organisation.id,
-                Contact.account_manager_id == account_manager.id,
-                Contact.email == details.email,
-                Contact.contacted_on == details.contacted_on,
-                Contact.channel == details.channel,
-            )
-        )
-        > 0
+    """Whether the same contact is on the log (besides `other_than`, the one being corrected)."""
+    statement = select(func.count(Contact.id)).where(
+        Contact.organisation_id == organisation.id,
+        Contact.account_manager_id == account_manager.id,
+        Contact.email == details.email,
+        Contact.contacted_on == details.contacted_on,
+        Contact.channel == details.channel,
     )
+    if other_than is not None:
+        statement = statement.where(Contact.id != other_than.id)
+    return db.session.scalar(statement) > 0
 
 
 def log_contact(
@@ -257,6 +274,63 @@ def log_contact(
 
 def invitation_of(contact: Contact) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.contact_id == contact.id))
+
+
+def _plain(value: Any) -> str:
+    """A value as the activity log keeps it (JSON): dates as 2026-12-01, channels by code."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return "" if value is None else str(value)
+
+
+def _changes(contact: Contact, account_manager: User, details: ContactDetails) -> dict:
+    """What a correction changes, field by field: [old, new]."""
+    changes = {
+        field: [_plain(getattr(contact, field)), _plain(new)]
+        for field, new in asdict(details).items()
+        if getattr(contact, field) != new
+    }
+    if contact.account_manager_id != account_manager.id:
+        changes["account_manager"] = [contact.account_manager.name, account_manager.name]
+    return changes
+
+
+def correct_contact(
+    contact: Contact,
+    organisation: Organisation,
+    account_manager: User | None,
+    *,
+    now: datetime,
+    actor: User | None = None,
+    **values: Any,
+) -> dict[str, list[str]]:
+    """Correct a contact whose invitation has not been sent, and plan the invitation again.
+
+    `values` are check_contact's. Returns what changed, field by field ([old, new]); raises
+    CannotCorrect once the invitation is on its way, ContactError for wrong values. Flushes; the
+    caller commits.
+    """
+    invitation = invitation_of(contact)
+    if why := why_not_correctable(invitation):
+        raise CannotCorrect(why)
+    details = check_contact(organisation, account_manager, now=now, actor=actor, **values)
+    if is_logged_already(organisation, account_manager, details, other_than=contact):
+        raise ContactError({"contacted_on": ALREADY_LOGGED})
+    changes = _changes(contact, account_manager, details)
+    if not changes:
+        return changes
+    for field, value in asdict(details).items():
+        setattr(contact, field, value)
+    contact.account_manager = account_manager
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise ContactError({"contacted_on": ALREADY_LOGGED}) from None
+    plan_again(invitation, contact, set(changes), now)
+    return changes
 
 
 def _filtered(scope: Select, account_manager_id: int | None, search: str) -> Select:

@@ -1,17 +1,20 @@
-"""Staff pages about contacts: the list and logging one (the CSV import is in import_views)."""
+"""Staff pages about contacts: the list, logging one and correcting one (the CSV import is in
+import_views)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from survey.accounts.models import User
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.contacts.forms import ContactForm
 from survey.contacts.logbook import (
@@ -19,6 +22,7 @@ from survey.contacts.logbook import (
     channel_label,
     check_contact,
     contact_list,
+    correct_contact,
     count_contacts,
     invitation_of,
     local_today,
@@ -27,10 +31,11 @@ from survey.contacts.logbook import (
 from survey.contacts.models import Contact
 from survey.contacts.registry import format_registry_number
 from survey.extensions import db
+from survey.invitations.corrections import CannotCorrect, why_not_correctable
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import why_not_invited
 from survey.request_input import query_id, query_page, query_search
-from survey.security import roles_required, scoped
+from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("contacts", __name__)
 
@@ -114,6 +119,19 @@ def _outcome(invitation: Invitation, now: datetime) -> str:
     )
 
 
+def _corrected(invitation: Invitation, now: datetime) -> str:
+    if invitation.state is InvitationState.SUPPRESSED:
+        return _(
+            "The contact has been corrected. No survey invitation will be sent: %(reason)s.",
+            reason=_reasons(now)(invitation),
+        )
+    return _(
+        "The contact has been corrected. The survey invitation goes to %(address)s on %(when)s.",
+        address=invitation.recipient_email,
+        when=_when(invitation.scheduled_at),
+    )
+
+
 def _show_problems(form: ContactForm, error: ContactError) -> None:
     """The domain's problems beside their fields, where the form found nothing wrong yet."""
     for name, message in error.problems.items():
@@ -165,6 +183,72 @@ def new():
         except ContactError as error:
             _show_problems(form, error)
     return render_template("contacts/new.html", form=form), 422 if form.errors else 200
+
+
+def _form_of(contact: Contact, staff: list[User] | None) -> ContactForm:
+    """The form filled in with the contact as it is (on a GET), or as posted."""
+    return ContactForm(
+        staff=staff,
+        account_manager=contact.account_manager_id,
+        company_name=contact.company_name,
+        registry_number=format_registry_number(contact.registry_number),
+        person_name=contact.person_name,
+        email=contact.email,
+        locale=contact.locale,
+        contacted_on=contact.contacted_on,
+        channel=contact.channel.value,
+        subject=contact.subject,
+    )
+
+
+def _edit_page(contact: Contact, form: ContactForm | None, refusal: str | None = None):
+    status = 409 if refusal else (422 if form is not None and form.errors else 200)
+    invitation = invitation_of(contact)
+    return render_template(
+        "contacts/edit.html", contact=contact, invitation=invitation, form=form, refusal=refusal
+    ), status
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@roles_required()
+def edit(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    if refusal := why_not_correctable(invitation_of(contact)):
+        return _edit_page(contact, None, refusal)
+    organisation, now, staff = current_user.organisation, utcnow(), _staff()
+    form = _form_of(contact, staff)
+    if not form.validate_on_submit():
+        if form.is_submitted():  # every problem at once, as on the new-contact form
+            try:
+                check_contact(organisation, **_contact_values(form, staff), now=now, actor=_me())
+            except ContactError as error:
+                _show_problems(form, error)
+        return _edit_page(contact, form)
+    try:
+        changes = correct_contact(
+            contact, organisation, **_contact_values(form, staff), now=now, actor=_me()
+        )
+    except ContactError as error:
+        db.session.rollback()
+        _show_problems(form, error)
+        return _edit_page(contact, form)
+    except CannotCorrect as refusal:
+        db.session.rollback()
+        return _edit_page(contact, None, str(refusal))
+    if not changes:
+        flash(_("Nothing was changed."), "info")
+        return redirect(url_for(".index"))
+    record(
+        Action.CONTACT_CHANGED,
+        now,
+        actor=current_user,
+        subject=contact,
+        remote_addr=request.remote_addr,
+        changes=changes,
+    )
+    db.session.commit()
+    flash(_corrected(invitation_of(contact), now), "info")
+    return redirect(url_for(".index"))
 
 
 # The CSV import lives in its own module on the same blueprint.

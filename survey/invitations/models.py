@@ -26,6 +26,7 @@ class InvitationState(enum.StrEnum):
     ANSWERED = "answered"
     EXPIRED = "expired"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # by staff while it was planned, with a reason
 
     @property
     def awaits_answer(self) -> bool:
@@ -41,6 +42,7 @@ _TRANSITIONS: dict[InvitationState, set[InvitationState]] = {
         InvitationState.SENT,
         InvitationState.SUPPRESSED,
         InvitationState.FAILED,
+        InvitationState.CANCELLED,
     },
     InvitationState.SENT: {
         InvitationState.REMINDED,
@@ -48,10 +50,11 @@ _TRANSITIONS: dict[InvitationState, set[InvitationState]] = {
         InvitationState.EXPIRED,
     },
     InvitationState.REMINDED: {InvitationState.ANSWERED, InvitationState.EXPIRED},
-    InvitationState.FAILED: {InvitationState.SCHEDULED},
+    InvitationState.FAILED: {InvitationState.SCHEDULED, InvitationState.CANCELLED},
     InvitationState.SUPPRESSED: set(),
     InvitationState.ANSWERED: set(),
     InvitationState.EXPIRED: set(),
+    InvitationState.CANCELLED: set(),
 }
 
 
@@ -63,6 +66,7 @@ _STATE_LABELS = {
     InvitationState.ANSWERED: _l("answered"),
     InvitationState.EXPIRED: _l("expired"),
     InvitationState.FAILED: _l("failed"),
+    InvitationState.CANCELLED: _l("cancelled"),
 }
 
 
@@ -89,8 +93,22 @@ class InvalidTransition(RuntimeError):
     """An invitation was asked to move to a state it cannot reach from where it is."""
 
 
+# The longest reason staff give for cancelling or for a wrong address: one line.
+REASON_MAX = 200
+
+
 def new_nonce() -> str:
     return secrets.token_urlsafe(12)
+
+
+def _addressed_as(contact: Contact) -> dict:
+    """To the contact's person, in their language, signed by the contact's account manager."""
+    return {
+        "sender_id": contact.account_manager_id,
+        "recipient_email": contact.email,
+        "recipient_name": contact.person_name,
+        "locale": contact.locale,
+    }
 
 
 class Invitation(db.Model):
@@ -129,6 +147,13 @@ class Invitation(db.Model):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Staff cancelled it before it was sent, and why.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    # Staff learnt after sending that the address was wrong: no reminder, and why. The state
+    # stays what it was (the email did go out, and the figures count it as sent).
+    wrong_address_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wrong_address_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
 
     organisation: Mapped[Organisation] = relationship()
     contact: Mapped[Contact | None] = relationship()
@@ -151,12 +176,19 @@ class Invitation(db.Model):
             organisation_id=contact.organisation_id,
             contact=contact,
             questionnaire_version_id=version.id,
-            sender_id=contact.account_manager_id,
-            recipient_email=contact.email,
-            recipient_name=contact.person_name,
-            locale=contact.locale,
             scheduled_at=scheduled_at,
+            **_addressed_as(contact),
         )
+
+    def plan_again(self, contact: Contact, scheduled_at: datetime) -> None:
+        """Its contact was corrected before it was sent: addressed anew, at a new time."""
+        if self.state is InvitationState.FAILED:
+            self._move(InvitationState.SCHEDULED)
+        elif self.state is not InvitationState.SCHEDULED:
+            raise InvalidTransition(f"invitation {self.id}: {self.state} cannot be planned again")
+        for field, value in _addressed_as(contact).items():
+            setattr(self, field, value)
+        self.scheduled_at = scheduled_at
 
     def _move(self, target: InvitationState) -> None:
         if target not in _TRANSITIONS[self.state]:
@@ -185,6 +217,21 @@ class Invitation(db.Model):
         self._move(InvitationState.SUPPRESSED)
         self.suppression_reason = reason
         self.previously_invited_at = previously_invited_at
+
+    def cancel(self, now: datetime, reason: str) -> None:
+        """Staff call off a planned invitation: it is never sent."""
+        self._move(InvitationState.CANCELLED)
+        self.cancelled_at = now
+        self.cancel_reason = reason
+
+    def report_wrong_address(self, now: datetime, reason: str) -> None:
+        """The email went to a wrong address: nothing more is sent to it."""
+        if not self.state.awaits_answer or self.wrong_address_at is not None:
+            raise InvalidTransition(
+                f"invitation {self.id}: {self.state} cannot have a wrong address"
+            )
+        self.wrong_address_at = now
+        self.wrong_address_reason = reason
 
     def mark_failed(self) -> None:
         self._move(InvitationState.FAILED)

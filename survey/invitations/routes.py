@@ -107,3 +107,7 @@ def resend(invitation_id: int):
         message = _("The email to %(address)s will be sent again in a moment.")
         flash(message % {"address": invitation.recipient_email}, "info")
     return redirect(url_for(".detail", invitation_id=invitation_id))
+
+
+# Cancelling an invitation and reporting a wrong address: their own module, on this blueprint.
+from survey.invitations import correction_views  # noqa: E402, F401

@@ -8,6 +8,7 @@
 - Open invitations past their expiry become expired.
 - Staff may have the invitation email sent once more, while the invitation is open: for a
   recipient who lost it. Staff never get the recipient's link itself (no self-rating).
+- An address reported as wrong (corrections.py) gets no reminder and no second email.
 - `InvitationDelivery` tells the outbox whether an email is still wanted and moves the
   invitation on when its email was delivered or failed.
 
@@ -99,6 +100,7 @@ def queue_due_reminders(now: datetime) -> int:
             Organisation.reminder_after_days > 0,
             Invitation.sent_at <= now - timedelta(days=1),
             Invitation.expires_at > now,
+            Invitation.wrong_address_at.is_(None),
             _without_email(EmailPurpose.REMINDER),
         )
         .options(joinedload(Invitation.organisation))
@@ -140,6 +142,8 @@ def why_no_resend(invitation: Invitation, now: datetime) -> str | None:
         return str(_l("The link has expired; the recipient can no longer answer."))
     if not invitation.state.awaits_answer:
         return str(_l("The invitation has not been sent, so it cannot be sent again."))
+    if invitation.wrong_address_at is not None:
+        return str(_l("The address was reported as wrong."))
     blocked = suppression_of(invitation.organisation_id, invitation.recipient_email)
     if blocked is not None and blocked.kind is SuppressionKind.OPTED_OUT:
         return str(_l("The recipient opted out of these emails."))
@@ -192,6 +196,8 @@ class InvitationDelivery:
         )
         if not still_open or invitation.is_expired_at(now):
             return str(_l("The invitation was answered or has expired."))
+        if invitation.wrong_address_at is not None:
+            return str(_l("The address was reported as wrong."))
         return None
 
     def delivered(self, email: OutboundEmail, now: datetime) -> None:

@@ -11,20 +11,17 @@ from sqlalchemy import func, select
 
 from survey.accounts.models import Role
 from survey.contacts.columns import read_header
-from survey.contacts.imports import (
+from survey.contacts.csv_files import (
     MAX_BYTES,
     MAX_ROWS,
-    ColumnsUnclear,
     ImportFileError,
     decode_upload,
-    import_rows,
     parse_channel,
     parse_date,
     parse_locale,
-    preview_import,
-    rejected_csv,
     sniff_separator,
 )
+from survey.contacts.imports import ColumnsUnclear, import_rows, preview_import, rejected_csv
 from survey.contacts.logbook import LIMITS
 from survey.contacts.models import Channel, Contact, Source
 from survey.extensions import db

@@ -54,6 +54,8 @@ def two_organisations(app):
         }
         ids["a_email"] = factories.outbound_email(db.session.get(Invitation, ids["sanne_sent"])).id
         ids["b_email"] = factories.outbound_email(db.session.get(Invitation, ids["b_sent"])).id
+        ids["a_contact"] = db.session.get(Invitation, ids["sanne_sent"]).contact_id
+        ids["b_contact"] = db.session.get(Invitation, ids["b_sent"]).contact_id
         db.session.commit()
         return ids
 
@@ -124,12 +126,14 @@ def _records(ids: dict, org: str) -> dict:
             "invitation_id": ids["sanne_sent"],
             "user_id": ids["sanne"],
             "email_id": ids["a_email"],
+            "contact_id": ids["a_contact"],
             "extension": "csv",
         }
     return {
         "invitation_id": ids["b_sent"],
         "user_id": ids["b_admin"],
         "email_id": ids["b_email"],
+        "contact_id": ids["b_contact"],
         "extension": "csv",
     }
 
