@@ -19,6 +19,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.models import Organisation, User
 from survey.contacts.models import ColumnMapping
@@ -278,8 +279,20 @@ def remember_mapping(
         return
     columns = {name: value for name, value in zip(names, reading.choices(), strict=True) if value}
     mapping = remembered_mapping(organisation, reading.header)
-    if mapping is None:
-        mapping = ColumnMapping(organisation_id=organisation.id, header_key=header_key(names))
-        db.session.add(mapping)
-    mapping.columns, mapping.saved_at, mapping.saved_by_id = columns, now, user.id
-    db.session.flush()
+    if mapping is not None:
+        mapping.columns, mapping.saved_at, mapping.saved_by_id = columns, now, user.id
+        db.session.flush()
+        return
+    try:
+        with db.session.begin_nested():  # someone else may save the same headers at this moment
+            db.session.add(
+                ColumnMapping(
+                    organisation_id=organisation.id,
+                    header_key=header_key(names),
+                    columns=columns,
+                    saved_at=now,
+                    saved_by_id=user.id,
+                )
+            )
+    except IntegrityError:
+        pass  # theirs is kept; the import itself goes on

@@ -5,12 +5,14 @@ Zoho, a municipality's own spreadsheet or relation manager); the names of the mu
 are made up.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
+from sqlalchemy import func, select
 
 from survey.contacts.columns import (
+    chosen_columns,
     header_key,
     header_words,
     read_header,
@@ -19,6 +21,8 @@ from survey.contacts.columns import (
     remembered_reading,
 )
 from survey.contacts.imports import ColumnsUnclear, preview_import
+from survey.contacts.models import ColumnMapping
+from survey.extensions import db
 from tests import factories
 from tests.contacts.test_imports import csv_bytes
 
@@ -232,3 +236,15 @@ def test_a_remembered_mapping_that_no_longer_fits_is_not_used(org):
     mapping = remembered_mapping(org, header)
     mapping.columns = {"klant": "company_name"}  # say, an older version of the rules
     assert remembered_reading(mapping, header) is None
+
+
+def test_changing_the_columns_replaces_the_remembered_choice(org):
+    sanne = factories.user(org, email="sanne@testdorp.example")
+    header = ["Klant", "Contact", "Mail", "Dag", "Wijze", "Notitie"]
+    first = ["company_name", "person_name", "email", "contacted_on", "channel", "subject"]
+    remember_mapping(org, chosen_columns(header, first), NOW, sanne)
+    later = NOW + timedelta(days=30)
+    remember_mapping(org, chosen_columns(header, first[:5] + [""]), later, sanne)
+    mapping = remembered_mapping(org, header)
+    assert mapping.saved_at == later and "notitie" not in mapping.columns
+    assert db.session.scalar(select(func.count(ColumnMapping.id))) == 1
