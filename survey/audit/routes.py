@@ -10,6 +10,7 @@ from survey.accounts.models import Role, User
 from survey.accounts.organisation_settings import LABELS as SETTING_LABELS
 from survey.audit.models import AuditEvent
 from survey.audit.trail import recent_events
+from survey.contacts.logbook import FIELD_LABELS as CONTACT_FIELD_LABELS
 from survey.extensions import db
 from survey.security import roles_required, scoped
 
@@ -30,10 +31,16 @@ def describe_changes(event: AuditEvent) -> list[str]:
     """'role: account manager → administrator', in the viewer's language."""
     names = {"name": _("name"), "role": _("role"), "active": _("status")}
     names.update({field: str(label) for field, label in SETTING_LABELS.items()})
-    return [
+    for field, label in CONTACT_FIELD_LABELS.items():
+        names.setdefault(field, str(label))
+    lines = [
         f"{names.get(field, field)}: {_shown(field, old)} → {_shown(field, new)}"
         for field, (old, new) in (event.detail or {}).get("changes", {}).items()
     ]
+    # Why an invitation was cancelled or its address reported wrong.
+    if reason := (event.detail or {}).get("reason"):
+        lines.append(_("reason: %(reason)s", reason=reason))
+    return lines
 
 
 @bp.get("/activity")

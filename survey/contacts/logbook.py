@@ -41,6 +41,19 @@ CHANNEL_LABELS = {
     Channel.EVENT: _l("event"),
 }
 
+# How the activity log names a contact's fields when it shows what a correction changed.
+FIELD_LABELS = {
+    "company_name": _l("company"),
+    "registry_number": _l("KvK or KBO number"),
+    "person_name": _l("contact person"),
+    "email": _l("email address"),
+    "locale": _l("language"),
+    "contacted_on": _l("date"),
+    "channel": _l("channel"),
+    "subject": _l("subject"),
+    "account_manager": _l("account manager"),
+}
+
 ALREADY_LOGGED = _l(
     "This contact has been logged already: same contact person, date, channel and account manager."
 )

@@ -1,6 +1,7 @@
 """Correcting a contact and cancelling its invitation before it is sent, and "wrong address"
 after, over HTTP as staff use them, with the jobs sending to a real SMTP server."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -275,7 +276,21 @@ def test_corrections_and_cancellations_are_on_the_activity_log(app, client, log_
     activity = client.get("/activity").text
     assert "contact corrected before its invitation was sent" in activity
     assert "planned invitation cancelled" in activity
-    assert f"{WRONG} → {RIGHT}" in activity
+    assert f"email address: {WRONG} → {RIGHT}" in activity
+    assert "subject: Uitbreiding → Uitbreiding van de winkel" in activity
+    assert "reason: Double entry" in activity
+
+
+def test_the_form_shows_the_contact_as_it_is(app, client, log_in, scene):
+    with app.app_context():
+        db.session.get(Contact, scene["contact"]).registry_number = "0123456749"
+        db.session.commit()
+    log_in("coord@a.example")
+    page = client.get(f"/contacts/{scene['contact']}/edit").text
+    assert f'value="{WRONG}"' in page and 'value="0123.456.749"' in page
+    assert f'<option selected value="{scene["sanne"]}">' in page
+    assert re.search(r'name="locale" value="en"\s+checked', page)
+    assert re.search(r'name="channel" value="visit"\s+checked', page)
 
 
 def test_saving_without_changes_changes_nothing(app, client, log_in, scene):
