@@ -3,14 +3,16 @@ searchable on the text and the company, a page at a time.
 
 Without names (an account manager where the organisation keeps individual answers from them),
 a remark comes with its month only: no company, person, account manager or time, no search on
-the company, an order within the month that says nothing about when it came in, and nothing at
-all for a selection of fewer responses than the organisation's minimum group.
+the company, an order within the month that says nothing about when it came in, and only from
+months with at least the organisation's minimum group of responses, counted over every channel
+(the channel filter is not applied: comparing a narrow list with a wide one would single out
+the remarks of a small group).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
@@ -47,7 +49,7 @@ class OpenAnswersPage:
     page: int
     per_page: int
     without_names: bool = False
-    withheld: bool = False  # too few responses in the selection to show remarks without names
+    withheld_months: int = 0  # months left out without names: too few responses in them
 
     @property
     def pages(self) -> int:
@@ -64,7 +66,7 @@ class OpenAnswersPage:
 
 
 def _matching(
-    statement: Select, population: Population, search: str | None, without_names: bool
+    statement: Select, population: Population, search: str | None, months: list[date] | None
 ) -> Select:
     """The statement limited to the population's non-empty open answers that match `search`."""
     statement = (
@@ -79,6 +81,9 @@ def _matching(
             func.trim(Answer.text) != "",
         )
     )
+    without_names = months is not None
+    if without_names:
+        statement = statement.where(Response.month.in_(months))
     if search:
         # autoescape: a % or _ typed in the search box is looked for as itself.
         found = Answer.text.icontains(search, autoescape=True)
@@ -88,8 +93,17 @@ def _matching(
     return statement
 
 
-def _responses_in(session: Session, population: Population) -> int:
-    return session.scalar(select(func.count(Response.id)).where(*population.where(Response))) or 0
+def _months_by_size(
+    session: Session, population: Population, minimum: int
+) -> tuple[list[date], int]:
+    """The months with at least `minimum` responses, and how many months have fewer."""
+    sizes = session.execute(
+        select(Response.month, func.count(Response.id))
+        .where(*population.where(Response))
+        .group_by(Response.month)
+    ).all()
+    large = [month for month, size in sizes if size >= minimum]
+    return large, len(sizes) - len(large)
 
 
 def open_answers(
@@ -106,14 +120,14 @@ def open_answers(
     """One page of the open answers, newest first; a page past the end shows the last one.
 
     Two queries whatever the number of answers: the count, then the page (and, without names,
-    the count of responses that `minimum` is held to).
+    first the size of each month).
     """
-    if without_names and _responses_in(session, population) < minimum:
-        return OpenAnswersPage([], 0, 1, per_page, without_names=True, withheld=True)
-    total = (
-        session.scalar(_matching(select(func.count(Answer.id)), population, search, without_names))
-        or 0
-    )
+    months, withheld = None, 0
+    if without_names:
+        population = replace(population, channel=None)
+        months, withheld = _months_by_size(session, population, minimum)
+    total = session.scalar(_matching(select(func.count(Answer.id)), population, search, months))
+    total = total or 0
     page = min(max(page, 1), max(1, math.ceil(total / per_page)))
     if without_names:
         # Within a month alphabetical: the order must not tell who answered when.
@@ -121,14 +135,16 @@ def open_answers(
     else:
         order = (Response.submitted_at.desc(), Response.id.desc(), Question.position)
     rows = session.execute(
-        _matching(_page_columns(), population, search, without_names)
+        _matching(_page_columns(), population, search, months)
         .outerjoin(User, User.id == Response.account_manager_id)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
     items = [_item(row, locale, without_names) for row in rows]
-    return OpenAnswersPage(items, total, page, per_page, without_names=without_names)
+    return OpenAnswersPage(
+        items, total, page, per_page, without_names=without_names, withheld_months=withheld
+    )
 
 
 def _item(row, locale: str, without_names: bool) -> OpenAnswer:

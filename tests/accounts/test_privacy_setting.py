@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from survey.accounts.models import Organisation, Role
+from survey.accounts.models import Organisation, Role, User
 from survey.accounts.organisation_settings import InvalidSettings, update_settings
 from survey.analysis.open_answers import open_answers
 from survey.analysis.population import Population, version_ids
 from survey.clock import utcnow
+from survey.contacts.models import Channel
 from survey.extensions import db
 from survey.invitations.emails import compose_email
 from survey.outbox.models import EmailPurpose
@@ -44,6 +45,13 @@ def _scene(app, responses: int = 5, **settings) -> dict:
             response.invitation.contact.company_name = f"Bakkerij Nummer{number}"
         db.session.commit()
         return {"org": org.id, "invitation": made[0].invitation_id if made else None}
+
+
+def _scene_org(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            db.select(User.organisation_id).where(User.email == "sanne@a.example")
+        )
 
 
 def _open_answers_page(client, query: str = "") -> str:
@@ -78,7 +86,7 @@ def test_coordinators_and_administrators_always_see_individual_answers(app, clie
     log_in(viewer)
     assert REMARK in client.get(f"/invitations/{scene['invitation']}").text
     html = _open_answers_page(client)
-    assert "Bakkerij Nummer0" in html and "Sanne de Boer" in html and "14:37" not in html
+    assert "Bakkerij Nummer0" in html and "Sanne de Boer" in html and "Hele reactie" in html
 
 
 def test_by_default_remarks_show_without_company_person_or_day(app, client, log_in):
@@ -101,7 +109,33 @@ def test_remarks_without_names_are_withheld_below_the_minimum_group(app, client,
     log_in("sanne@a.example")
     html = _open_answers_page(client)
     assert REMARK not in html
-    assert "Te weinig reacties" in html
+    assert "1 maand met minder reacties is weggelaten." in html
+
+
+def test_no_narrower_selection_singles_out_a_small_group_of_remarks(app, client, log_in):
+    """Six responses in March (one by phone) and one in April: the April remark, or the phone
+    call's, is never shown apart, so no list compared with another names its writer."""
+    _scene(app, responses=5)
+    with app.app_context():
+        org = db.session.get(Organisation, _scene_org(app))
+        sanne = db.session.scalar(db.select(User).where(User.email == "sanne@a.example"))
+        april, phone = MARCH.replace(month=4), Channel.PHONE
+        for text, at, channel in (("April alleen", april, None), ("Per telefoon", MARCH, phone)):
+            factories.response(
+                org, sanne, {**rated_answers(7), "improve": text}, submitted_at=at,
+                channel=channel or Channel.VISIT,
+            )  # fmt: skip
+        db.session.commit()
+    log_in("sanne@a.example")
+    everything = _open_answers_page(client)
+    assert everything.count(REMARK) == 5 and "Per telefoon" in everything
+    assert "April alleen" not in everything
+    assert "1 maand met minder reacties is weggelaten." in everything
+    april_only = client.get("/dashboard/open-answers?first=2026-04&last=2026-04").text
+    assert "April alleen" not in april_only
+    # The channel filter is not applied without names: by phone lists all of March.
+    by_phone = client.get("/dashboard/open-answers?first=2026-01&last=2026-12&channel=phone")
+    assert by_phone.text.count(REMARK) == 5 and "Per telefoon" in by_phone.text
 
 
 def test_remarks_without_names_do_not_come_in_the_order_they_were_sent(ctx):
