@@ -176,7 +176,13 @@ class HeaderReading:
         return chosen
 
     def named(self, indexes: tuple[int, ...]) -> str:
-        return ", ".join(self.header[index].strip() for index in indexes)
+        return ", ".join(shown(self.header[index]) for index in indexes)
+
+
+def shown(text: str, length: int = 60) -> str:
+    """A header or cell as a message shows it: on one line, a long one cut short."""
+    text = " ".join(text.lstrip("\ufeff").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _pick(candidates: list[tuple[int, bool]]) -> tuple[tuple[int, ...], bool]:

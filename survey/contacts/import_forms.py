@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, HiddenField, SelectChoice, SelectField
 from wtforms.validators import Length
 
-from survey.contacts.columns import COLUMN_LABELS, FIELDS, MAX_COLUMNS
+from survey.contacts.columns import COLUMN_LABELS, FIELDS, MAX_COLUMNS, shown
 from survey.contacts.forms import ONE_LINE, ImportConfirmForm
 from survey.request_input import SingleLine
 
@@ -43,7 +43,7 @@ class ImportColumnsForm(ColumnsConfirmForm):
         for number, (name, choice) in enumerate(zip(header, choices, strict=True), start=1):
             entry = self.columns.append_entry(choice if choice in FIELDS else "")
             entry.choices = options
-            entry.label.text = _l("Column %(number)s: %(name)s", number=number, name=name.strip())
+            entry.label.text = _l("Column %(number)s: %(name)s", number=number, name=shown(name))
         self.step.data = "choose"
 
     def chosen_in_selects(self) -> list[str]:

@@ -29,6 +29,7 @@ from survey.contacts.columns import (
     read_header,
     remembered_mapping,
     remembered_reading,
+    shown,
 )
 from survey.contacts.csv_files import MAX_BYTES as MAX_BYTES
 from survey.contacts.csv_files import MAX_ROWS as MAX_ROWS
@@ -282,9 +283,8 @@ def first_values(header: list[str], body: list[tuple[int, list[str]]]) -> list[l
     values: list[list[str]] = [[] for _ in header]
     for _line, record in body:
         for index, cell in enumerate(record[: len(header)]):
-            text = " ".join(cell.split())
-            if text and len(values[index]) < FIRST_VALUES:
-                values[index].append(text if len(text) <= 60 else text[:59] + "…")
+            if cell.strip() and len(values[index]) < FIRST_VALUES:
+                values[index].append(shown(cell))
     return values
 
 

@@ -248,3 +248,12 @@ def test_changing_the_columns_replaces_the_remembered_choice(org):
     mapping = remembered_mapping(org, header)
     assert mapping.saved_at == later and "notitie" not in mapping.columns
     assert db.session.scalar(select(func.count(ColumnMapping.id))) == 1
+
+
+def test_a_long_header_or_value_is_shown_cut_short_on_one_line(org):
+    sanne = factories.user(org, email="sanne@testdorp.example")
+    data = csv_bytes([["Bedrijf", "x" * 10_000], ["Bakkerij\r\nJansen", "y" * 10_000]])
+    with pytest.raises(ColumnsUnclear) as unclear:
+        preview_import(data, org, sanne, None, NOW)
+    assert unclear.value.first_values == [["Bakkerij Jansen"], ["y" * 59 + "…"]]
+    assert ("x" * 59 + "….") in unclear.value.messages[0]
