@@ -90,8 +90,8 @@ def _seed(app, smtp_server) -> Site:
     """An organisation with a long name, answers with long text, and every kind of record."""
     with app.app_context():
         org = factories.organisation("Gemeente " + "Langedorpsgemeentehuis" * 4)
-        factories.user(org, Role.ADMIN, email=ADMIN_EMAIL, name="Beheerder " + "Lang" * 20)
-        manager = factories.user(org, email=MANAGER_EMAIL, name="Accountmanager " + "Lang" * 20)
+        factories.user(org, Role.ADMIN, email=ADMIN_EMAIL, name="Beheerder " + "Lang " * 20)
+        manager = factories.user(org, email=MANAGER_EMAIL, name="Accountmanager " + "Lang " * 20)
         for overall in (9, 8, 7, 6, 5, 8):
             improve = "Sneller" + "terugbellen" * 60
             made = factories.response(
