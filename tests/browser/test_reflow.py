@@ -279,3 +279,25 @@ def test_data_pages_use_a_desktop_screen_and_keep_dates_on_one_line(page, site):
         assert dates and all(one_line for _, one_line in dates), (path, dates)
     page.goto("/contacts/new")  # a form keeps a line length one can read
     assert page.locator("main form").bounding_box()["width"] <= 48 * 16
+
+
+# Each cell of a stacked list: its label, its column's header, and whether it fits the window.
+STACKED_CELLS = """() => [...document.querySelectorAll('table.stack tbody td')].map(cell => {
+  const header = cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
+  const box = cell.getBoundingClientRect();
+  return [cell.dataset.label, header.textContent.replace(/\\s+/g, ' ').trim(),
+          box.right <= window.innerWidth];
+})"""
+
+
+def test_lists_become_stacked_rows_labelled_by_their_columns_on_a_phone(page, site):
+    log_in_through_form(page, ADMIN_EMAIL)
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    for path in ("/", "/contacts", "/outbox", "/activity", "/users/"):
+        page.goto(path)
+        cells = page.evaluate(STACKED_CELLS)
+        assert cells, path
+        for label, header, fits in cells:
+            assert label == header and fits, (path, label, header, fits)
+        region = page.locator("main .table-scroll").first
+        assert region.evaluate("r => r.scrollWidth <= r.clientWidth"), path
