@@ -1,19 +1,28 @@
 """Exporting a population's responses as CSV or XLSX: one row per response, one column per
-question code, read and written in chunks so memory does not grow with the number of rows."""
+question, read and written in chunks so memory does not grow with the number of rows.
+
+A person gets the file in their own language: question texts as headers, option and channel
+labels, dates as their locale writes them, and a CSV in the Excel dialect of that language
+(semicolons in Dutch, where the comma is the decimal sign). An analyst can ask for codes instead.
+"""
 
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import re
 import tempfile
+import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -26,11 +35,12 @@ from survey.accounts.models import User
 from survey.analysis.aggregates import question_set
 from survey.analysis.periods import month_text
 from survey.analysis.population import Population
+from survey.contacts.logbook import CHANNEL_LABELS
 from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
-from survey.questionnaires.models import QuestionnaireVersion
+from survey.questionnaires.models import QuestionnaireVersion, localized
 from survey.responding.models import Answer, Response
-from survey.spreadsheets import neutralised
+from survey.spreadsheets import UNPRINTABLE, neutralised
 
 FIXED_HEADERS = (
     _l("Response number"),
@@ -43,26 +53,95 @@ FIXED_HEADERS = (
     _l("KvK or KBO number"),
     _l("Language"),
 )
+# The same columns for analysts: stable names that do not change with the language.
+FIXED_CODES = (
+    "response",
+    "submitted_at",
+    "month",
+    "version",
+    "account_manager",
+    "channel",
+    "company",
+    "registry_number",
+    "language",
+)
 SUBMITTED_AT = 1  # the position of the submission time among the fixed columns
+CHANNEL, LANGUAGE = 5, 8
 CHUNK_ROWS = 1000  # CSV rows per chunk handed to the web server
 FETCH_ROWS = 2000  # database rows per round trip
 XLSX_BLOCK = 64 * 1024  # bytes of the finished workbook per chunk handed to the web server
-SLUG_UNSAFE = re.compile(r"[^a-z0-9-]+")
+SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+# How each language writes a date and time: Excel in that language reads it back as one.
+DATE_TIME = {"nl": ("%d-%m-%Y %H:%M", "dd-mm-yyyy hh:mm")}
+ISO_DATE_TIME = ("%Y-%m-%d %H:%M", "yyyy-mm-dd hh:mm")
+
+
+class Separator(enum.StrEnum):
+    """The CSV field separator; Excel reads a CSV with the list separator of its language."""
+
+    SEMICOLON = "semicolon"
+    COMMA = "comma"
+
+    @property
+    def character(self) -> str:
+        return ";" if self is Separator.SEMICOLON else ","
+
+
+class Headings(enum.StrEnum):
+    WORDS = "words"  # question texts and labels in the viewer's language
+    CODES = "codes"  # question, option and channel codes, ISO dates: for analysts
+
+
+def separator_of(locale: str) -> Separator:
+    """Dutch writes decimals with a comma, so its Excel separates CSV fields with semicolons."""
+    return Separator.SEMICOLON if locale == "nl" else Separator.COMMA
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    locale: str
+    zone: str
+    separator: Separator | None = None  # None: the one of the locale
+    headings: Headings = Headings.WORDS
+
+    @property
+    def delimiter(self) -> str:
+        return (self.separator or separator_of(self.locale)).character
+
+    @property
+    def codes(self) -> bool:
+        return self.headings is Headings.CODES
+
+    @property
+    def date_time(self) -> tuple[str, str]:
+        """(strftime pattern for CSV, Excel number format for XLSX)."""
+        return ISO_DATE_TIME if self.codes else DATE_TIME.get(self.locale, ISO_DATE_TIME)
 
 
 class ExportLayout:
-    """The columns of an export: the fixed ones, then every question code of the versions.
+    """The columns of an export: the fixed ones, then every question of the versions.
 
-    Codes follow the latest version's order; codes only older versions asked come after.
+    Questions follow the latest version's order; those only older versions asked come after.
     """
 
-    def __init__(self, session: Session, population: Population) -> None:
+    def __init__(self, session: Session, population: Population, options: ExportOptions) -> None:
         questions = question_set(session, population)
+        self.options = options
         self.codes: list[str] = list(questions.by_code)
+        self.texts = [localized(q.text, options.locale) for q in questions.by_code.values()]
         position = {code: len(FIXED_HEADERS) + i for i, code in enumerate(self.codes)}
         self.column_of_question = {
             question_id: position[code] for question_id, code in questions.code_of.items()
         }
+        # Per column, a chosen option's label (empty for codes: the code is shown as it is).
+        self.option_labels: dict[int, dict[str, str]] = {}
+        if not options.codes:
+            for code, question in questions.by_code.items():
+                self.option_labels[position[code]] = {
+                    option["code"]: localized(option.get("label"), options.locale)
+                    for option in question.options or []
+                    if isinstance(option, dict) and "code" in option
+                }
         self.version_numbers = dict(
             session.execute(
                 select(QuestionnaireVersion.id, QuestionnaireVersion.number).where(
@@ -71,9 +150,18 @@ class ExportLayout:
             ).all()
         )
 
-    def headers(self, locale: str) -> list[str]:
-        with force_locale(locale):
-            return [str(header) for header in FIXED_HEADERS] + self.codes
+    def headers(self) -> list[str]:
+        if self.options.codes:
+            return list(FIXED_CODES) + self.codes
+        with force_locale(self.options.locale):
+            return [str(header) for header in FIXED_HEADERS] + self.texts
+
+    def option_text(self, column: int, option: str) -> str:
+        return self.option_labels.get(column, {}).get(option) or option
+
+    @property
+    def joiner(self) -> str:
+        return ";" if self.options.codes else "; "
 
 
 def _streamed(session: Session, statement: Select) -> Iterator:
@@ -121,40 +209,54 @@ def _answers_per_response(session: Session, population: Population) -> Iterator:
     return groupby(rows, key=itemgetter(0))
 
 
-def _manager_names(session: Session, population: Population) -> dict[int, str]:
-    # An organisation has tens of staff: one lookup beats a join on every row.
-    return dict(
-        session.execute(
-            select(User.id, User.name).where(User.organisation_id == population.organisation_id)
-        ).all()
-    )
+def _manager_names(session: Session, population: Population, locale: str) -> dict[int, str]:
+    # An organisation has tens of staff: one lookup beats a join on every row. A removed user's
+    # name reads "former staff member" in the viewer's language.
+    with force_locale(locale):
+        users = session.scalars(
+            select(User).where(User.organisation_id == population.organisation_id)
+        )
+        return {user.id: user.name for user in users}
 
 
-def _fixed_cells(row: Any, layout: ExportLayout, managers: dict, zone: ZoneInfo) -> list:
+def _value_labels(options: ExportOptions) -> tuple[dict, dict]:
+    """The channel and language labels, or their codes for analysts."""
+    if options.codes:
+        return {}, {}
+    with force_locale(options.locale):
+        channels = {channel.value: str(label) for channel, label in CHANNEL_LABELS.items()}
+    languages = {
+        code: Locale(code).get_display_name(options.locale) for code in ("nl", "en", "fr", "de")
+    }
+    return channels, languages
+
+
+def _fixed_cells(row: Any, layout: ExportLayout, names: dict, zone: ZoneInfo) -> list:
     response_id, submitted_at, month, version_id, manager_id, channel, company, registry, lang = row
     return [
         response_id,
         submitted_at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0),
         month_text(month),
         layout.version_numbers.get(version_id),
-        neutralised(managers[manager_id]) if manager_id in managers else None,
+        names.get(manager_id),
         channel,
-        neutralised(company) if company else None,
-        neutralised(registry) if registry else None,
+        company or None,
+        registry or None,
         lang,
     ]
 
 
-def export_rows(
-    session: Session, population: Population, layout: ExportLayout, zone: str
-) -> Iterator[list]:
+def export_rows(session: Session, population: Population, layout: ExportLayout) -> Iterator[list]:
     """The cells of each response, oldest response first; a skipped question stays None.
 
-    The submission time is a naive datetime in `zone`; a multi question's option codes are
-    joined by `;` in the order they were stored.
+    The submission time is a naive datetime in the organisation's zone; a multi question's
+    options are joined in the order they were stored. Text is as typed: each file format
+    keeps a formula from running in its own way.
     """
-    managers = _manager_names(session, population)
-    local = ZoneInfo(zone)
+    options = layout.options
+    names = _manager_names(session, population, options.locale)
+    channels, languages = _value_labels(options)
+    local = ZoneInfo(options.zone)
     blanks = [None] * len(layout.codes)
     # Responses are read first: one that comes in between the two reads has its answers read
     # but not itself, and is left out whole rather than exported without its answers.
@@ -162,36 +264,45 @@ def export_rows(
     answers = _answers_per_response(session, population)
     pending = next(answers, None)
     for response in responses:
-        cells = _fixed_cells(response, layout, managers, local) + blanks
+        cells = _fixed_cells(response, layout, names, local) + blanks
+        cells[CHANNEL] = channels.get(cells[CHANNEL], cells[CHANNEL])
+        cells[LANGUAGE] = languages.get(cells[LANGUAGE], cells[LANGUAGE])
         while pending is not None and pending[0] < response.id:
             pending = next(answers, None)
         if pending is not None and pending[0] == response.id:
             for _, question_id, value, option, text in pending[1]:
-                _add_answer(cells, layout.column_of_question[question_id], value, option, text)
+                column = layout.column_of_question[question_id]
+                _add_answer(cells, layout, column, value, option, text)
             pending = next(answers, None)
         yield cells
 
 
-def _add_answer(cells: list, column: int, value, option, text) -> None:
+def _add_answer(cells: list, layout: ExportLayout, column: int, value, option, text) -> None:
     if value is not None:
         cells[column] = value
     elif option is not None:  # one row per chosen option of a multi question
-        cells[column] = option if cells[column] is None else f"{cells[column]};{option}"
+        shown = layout.option_text(column, option)
+        cells[column] = shown if cells[column] is None else cells[column] + layout.joiner + shown
     elif text:
-        cells[column] = neutralised(text)
+        cells[column] = text
 
 
-def csv_chunks(session: Session, population: Population, locale: str, zone: str) -> Iterator[str]:
+def csv_chunks(session: Session, population: Population, options: ExportOptions) -> Iterator[str]:
     """The export as CSV text in chunks of about a thousand rows, starting with a UTF-8 BOM
-    (without it Excel reads the accents wrong)."""
-    layout = ExportLayout(session, population)
+    (without it Excel reads the accents wrong).
+
+    Every text cell goes through `neutralised`: a CSV has no way to mark a cell as text, so
+    a would-be formula keeps the apostrophe OWASP advises. No number has decimals.
+    """
+    layout = ExportLayout(session, population, options)
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(layout.headers(locale))
+    writer = csv.writer(buffer, delimiter=options.delimiter)
+    writer.writerow([neutralised(header) for header in layout.headers()])
     yield "\ufeff" + _drained(buffer)
-    for written, cells in enumerate(export_rows(session, population, layout, zone), start=1):
-        cells[SUBMITTED_AT] = f"{cells[SUBMITTED_AT]:%Y-%m-%d %H:%M}"
-        writer.writerow(cells)
+    pattern = options.date_time[0]
+    for written, cells in enumerate(export_rows(session, population, layout), start=1):
+        cells[SUBMITTED_AT] = cells[SUBMITTED_AT].strftime(pattern)
+        writer.writerow([neutralised(cell) if isinstance(cell, str) else cell for cell in cells])
         if written % CHUNK_ROWS == 0:
             yield _drained(buffer)
     if rest := _drained(buffer):
@@ -205,17 +316,18 @@ def _drained(buffer: io.StringIO) -> str:
     return text
 
 
-def xlsx_file(session: Session, population: Population, locale: str, zone: str) -> IO[bytes]:
+def xlsx_file(session: Session, population: Population, options: ExportOptions) -> IO[bytes]:
     """The export as an XLSX workbook in an anonymous temporary file, read from the start.
 
     openpyxl's write-only mode streams the rows to disk; closing the file deletes it.
     """
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(_sheet_title(locale)))
-    layout = ExportLayout(session, population)
-    sheet.append([_bold(sheet, header) for header in layout.headers(locale)])
-    for cells in export_rows(session, population, layout, zone):
-        sheet.append(_xlsx_cells(sheet, cells))
+    sheet = workbook.create_sheet(_sheet_title(options.locale))
+    layout = ExportLayout(session, population, options)
+    sheet.append([_bold(sheet, header) for header in layout.headers()])
+    number_format = options.date_time[1]
+    for cells in export_rows(session, population, layout):
+        sheet.append(_xlsx_cells(sheet, cells, number_format))
     output = tempfile.TemporaryFile()  # noqa: SIM115  (the caller sends it, then closes it)
     try:
         workbook.save(output)
@@ -227,11 +339,11 @@ def xlsx_file(session: Session, population: Population, locale: str, zone: str) 
 
 
 def xlsx_chunks(
-    session: Session, population: Population, locale: str, zone: str
+    session: Session, population: Population, options: ExportOptions
 ) -> Iterator[bytes]:
     """The XLSX export in byte chunks for a streamed response; the temporary file goes at the
     end (or when the download is cut off and the generator is closed)."""
-    with xlsx_file(session, population, locale, zone) as workbook:
+    with xlsx_file(session, population, options) as workbook:
         while block := workbook.read(XLSX_BLOCK):
             yield block
 
@@ -242,27 +354,42 @@ def _sheet_title(locale: str) -> str:
 
 
 def _bold(sheet, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = _text_cell(sheet, text)
     cell.font = Font(bold=True)
     return cell
 
 
-def _xlsx_cells(sheet, cells: list) -> list:
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    """A cell that shows `text` as typed and never runs it.
+
+    Typed as text (a formula would be type "f"), with Excel's own quote prefix: the person sees
+    "=1+1", not "'=1+1", and editing the cell does not turn it into a formula either. Control
+    characters XML cannot hold are dropped, as `neutralised` does.
+    """
+    text = UNPRINTABLE.sub("", text)
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    if neutralised(text) != text:
+        cell.quotePrefix = True
+    return cell
+
+
+def _xlsx_cells(sheet, cells: list, number_format: str) -> list:
     stamp = WriteOnlyCell(sheet, value=cells[SUBMITTED_AT])
-    stamp.number_format = "yyyy-mm-dd hh:mm"
+    stamp.number_format = number_format
     cells[SUBMITTED_AT] = stamp
-    # Free text has been `neutralised` (no control characters XML cannot hold); the other cells
-    # are codes and months the app made.
-    return cells
+    return [_text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in cells]
 
 
-def export_filename(
-    organisation_slug: str, population: Population, extension: str, now: datetime
-) -> str:
-    """`spiegel-<slug>[-<first month>_<last month>]-<date>.<extension>`; `now` in local time."""
-    parts = ["spiegel", SLUG_UNSAFE.sub("-", organisation_slug.lower()).strip("-")]
-    if population.first_month or population.last_month:
-        months = (population.first_month, population.last_month)
-        parts.append("_".join(f"{month:%Y-%m}" if month else "" for month in months))
-    parts.append(f"{now:%Y-%m-%d}")
-    return "-".join(part for part in parts if part) + f".{extension}"
+def export_filename(organisation_name: str, extension: str, locale: str, now: datetime) -> str:
+    """`antwoorden-gemeente-demodam-2026-12-01.csv`: what, whose, and the day (`now` local)."""
+    with force_locale(locale):
+        what = str(_l("answers"))  # a word of the file name
+    words = [_slug(what), _slug(organisation_name), f"{now:%Y-%m-%d}"]
+    return "-".join(word for word in words if word) + f".{extension}"
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens: "Gemeente Ëde" -> "gemeente-ede"."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return SLUG_UNSAFE.sub("-", folded).strip("-")

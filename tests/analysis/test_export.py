@@ -1,17 +1,29 @@
-"""The export of responses: one row per response, one column per question code, as CSV or XLSX."""
+"""The export of responses: one row per response, one column per question, as CSV or XLSX, in
+the viewer's language (texts, labels, dates, CSV separator) or with codes for analysts."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
-from survey.analysis.export import csv_chunks, export_filename, xlsx_chunks, xlsx_file
+from survey.accounts.models import Role
+from survey.analysis.export import (
+    ExportOptions,
+    Headings,
+    Separator,
+    csv_chunks,
+    export_filename,
+    xlsx_chunks,
+    xlsx_file,
+)
 from survey.analysis.population import Population, version_ids
+from survey.audit.models import Action, AuditEvent
 from survey.contacts.models import Channel
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
@@ -23,18 +35,26 @@ from tests import factories
 
 ZONE = "Europe/Amsterdam"
 FIXED = [
-    "Response number",
-    "Submitted at",
-    "Month",
-    "Questionnaire version",
-    "Account manager",
-    "Channel",
-    "Company",
-    "KvK or KBO number",
-    "Language",
+    "response",
+    "submitted_at",
+    "month",
+    "version",
+    "account_manager",
+    "channel",
+    "company",
+    "registry_number",
+    "language",
 ]
-TOPICS = [{"code": code, "label": {"nl": code, "en": code}} for code in ("permits", "staff", "tax")]
-HEARD = [{"code": code, "label": {"nl": code, "en": code}} for code in ("email", "friend")]
+CODES_FOR_ANALYSTS = ExportOptions("en", ZONE, headings=Headings.CODES)
+TOPICS = [
+    {"code": "permits", "label": {"nl": "Vergunningen", "en": "Permits"}},
+    {"code": "staff", "label": {"nl": "Personeel", "en": "Staff"}},
+    {"code": "tax", "label": {"nl": "Belastingen", "en": "Taxes"}},
+]
+HEARD = [
+    {"code": "email", "label": {"nl": "Per e-mail", "en": "By email"}},
+    {"code": "friend", "label": {"nl": "Via een kennis", "en": "From a friend"}},
+]
 
 
 def _question(code: str, type_: QuestionType, options=None) -> dict:
@@ -96,10 +116,11 @@ def _population(survey, **filters) -> Population:
     return Population(survey["org"].id, version_ids(db.session, survey["questionnaire"]), **filters)
 
 
-def _csv(population: Population, locale: str = "en") -> list[list[str]]:
-    text = "".join(csv_chunks(db.session, population, locale, ZONE))
+def _csv(population: Population, options: ExportOptions = CODES_FOR_ANALYSTS) -> list[list[str]]:
+    """The rows as Python's csv module reads them, in the file's own separator."""
+    text = "".join(csv_chunks(db.session, population, options))
     assert text.startswith("\ufeff"), "the BOM makes Excel read UTF-8"
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=options.delimiter))
 
 
 def _by_number(rows: list[list]) -> dict:
@@ -118,7 +139,7 @@ def _respond(org, manager, version, answers: dict, at: datetime, channel=Channel
     return made
 
 
-def test_a_response_is_one_row_with_a_column_per_question_code(survey):
+def test_for_analysts_a_response_is_one_row_with_a_column_per_question_code(survey):
     manager = factories.user(survey["org"], name="Sanne de Boer")
     answers = {
         "speed": 4,
@@ -173,8 +194,8 @@ def test_two_versions_are_merged_by_question_code(survey):
     rows = _by_number(_csv(_population(survey)))
 
     assert list(rows) == [old.id, new.id]  # oldest response first
-    assert {k: rows[old.id][k] for k in ("Questionnaire version", "speed", "overall")} == {
-        "Questionnaire version": "1",
+    assert {k: rows[old.id][k] for k in ("version", "speed", "overall")} == {
+        "version": "1",
         "speed": "2",
         "overall": "5",
     }
@@ -232,8 +253,8 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_get_an_apostrophe(survey
     rows = _by_number(_csv(_population(survey)))
 
     assert rows[made.id]["improve"] == '\'=HYPERLINK("http://x.example")'
-    assert rows[made.id]["Company"] == "'+31 Bouw"
-    assert rows[made.id]["Account manager"] == "'@Evil"
+    assert rows[made.id]["company"] == "'+31 Bouw"
+    assert rows[made.id]["account_manager"] == "'@Evil"
     assert [rows[m.id]["improve"] for m in more] == list(others.values())
 
 
@@ -243,28 +264,114 @@ def test_every_formula_start_is_neutralised_in_the_csv_and_the_xlsx(survey):
     made = [
         _respond(survey["org"], manager, survey["v2"], {"improve": text}, _at(3)) for text in texts
     ]
-    expected = {m.id: "'" + text.lstrip("\x01") for m, text in zip(made, texts, strict=True)}
+    typed = {m.id: text.lstrip("\x01") for m, text in zip(made, texts, strict=True)}
 
     rows = _by_number(_csv(_population(survey)))
-    with xlsx_file(db.session, _population(survey), "en", ZONE) as file:
+    cells = _xlsx_cells(_population(survey))
+
+    # CSV cannot mark a cell as text: the apostrophe OWASP advises stays.
+    assert {number: row["improve"] for number, row in rows.items()} == {
+        number: "'" + text for number, text in typed.items()
+    }
+    # XLSX: a text cell with Excel's quote prefix shows exactly what was typed, and never runs.
+    assert {c["response"].value: c["improve"].value for c in cells} == typed
+    assert all(c["improve"].data_type == "s" and c["improve"].quotePrefix for c in cells)
+
+
+def _xlsx_cells(population: Population, options: ExportOptions = CODES_FOR_ANALYSTS) -> list:
+    """The data rows of the XLSX export as {header: cell}, as openpyxl reads the file."""
+    with xlsx_file(db.session, population, options) as file:
         sheet = load_workbook(file).active
         header = [cell.value for cell in sheet[1]]
-        cells = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
-
-    assert {number: row["improve"] for number, row in rows.items()} == expected
-    assert {c["Response number"].value: c["improve"].value for c in cells} == expected
-    assert all(c["improve"].data_type == "s" for c in cells)  # text, not a formula
+        return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
 
 
-def test_the_fixed_headers_are_in_the_users_language(survey):
-    header, *_ = _csv(_population(survey), locale="nl")
-    assert header[4:7] == ["Accountmanager", "Kanaal", "Bedrijf"]
-    assert header[9:] == CODES  # question columns are codes in every language
+def test_the_xlsx_shows_text_that_looks_like_a_formula_without_an_apostrophe(survey):
+    """Seen: the XLSX showed the neutralising apostrophe as part of the text."""
+    manager = factories.user(survey["org"], name="@Sanne")
+    made = _respond(survey["org"], manager, survey["v2"], {"improve": "-10% wachttijd"}, _at(3))
+    made.invitation.contact.company_name = "=Bouw BV"
+    db.session.flush()
+
+    (row,) = _xlsx_cells(_population(survey), ExportOptions("nl", ZONE))
+
+    assert row["Bedrijf"].value == "=Bouw BV"
+    assert row["Accountmanager"].value == "@Sanne"
+    assert row["Vraag improve"].value == "-10% wachttijd"
+    assert not any(str(cell.value).startswith("'") for cell in row.values())
+    assert {row[h].data_type for h in ("Bedrijf", "Accountmanager", "Vraag improve")} == {"s"}
+
+
+def test_a_dutch_viewer_reads_question_texts_labels_and_dates_in_dutch(survey):
+    """Seen: headers were question codes, and the channel an English code under Dutch headers."""
+    manager = factories.user(survey["org"], name="Sanne de Boer")
+    answers = {"heard_via": "friend", "topics": ["permits", "tax"], "overall": 8}
+    made = _respond(
+        survey["org"], manager, survey["v2"], answers, _at(3, day=31, hour=23), Channel.PHONE
+    )
+
+    header, row = _csv(_population(survey), ExportOptions("nl", ZONE))
+
+    assert header[:9] == [
+        "Reactienummer",
+        "Ingevuld op",
+        "Maand",
+        "Versie vragenlijst",
+        "Accountmanager",
+        "Kanaal",
+        "Bedrijf",
+        "KvK- of KBO-nummer",
+        "Taal",
+    ]
+    assert header[9:] == [f"Vraag {code}" for code in CODES]
+    cells = dict(zip(header, row, strict=True))
+    assert cells["Reactienummer"] == str(made.id)
+    assert cells["Ingevuld op"] == "01-04-2026 01:00"  # as Dutch Excel writes a date
+    assert cells["Kanaal"] == "telefoongesprek"
+    assert cells["Taal"] == "Nederlands"
+    assert cells["Vraag heard_via"] == "Via een kennis"
+    assert cells["Vraag topics"] == "Vergunningen; Belastingen"
+    assert cells["Vraag overall"] == "8"
+
+
+def test_an_english_viewer_reads_english_texts_and_labels(survey):
+    manager = factories.user(survey["org"])
+    _respond(survey["org"], manager, survey["v2"], {"heard_via": "email"}, _at(3))
+
+    header, row = _csv(_population(survey), ExportOptions("en", ZONE))
+    cells = dict(zip(header, row, strict=True))
+
+    assert header[:2] == ["Response number", "Submitted at"]
+    assert (cells["Channel"], cells["Language"]) == ("visit", "Dutch")
+    assert cells["Question heard_via"] == "By email"
+    assert cells["Submitted at"] == "2026-03-10 11:00"
+
+
+def test_the_csv_is_separated_as_excel_in_the_viewers_language_expects(survey):
+    """Seen: a comma-separated file, which Dutch Excel opens as one column."""
+    manager = factories.user(survey["org"], name="Boer, Sanne de")
+    _respond(survey["org"], manager, survey["v2"], {"overall": 8}, _at(3))
+    population = _population(survey)
+
+    def first_line(options: ExportOptions) -> str:
+        return "".join(csv_chunks(db.session, population, options)).splitlines()[0]
+
+    dutch = "".join(csv_chunks(db.session, population, ExportOptions("nl", ZONE)))
+    assert dutch.splitlines()[0].startswith("\ufeffReactienummer;Ingevuld op;Maand;")
+    assert '"Boer, Sanne de"' not in dutch and ";Boer, Sanne de;" in dutch
+    assert first_line(ExportOptions("en", ZONE)).startswith("\ufeffResponse number,Submitted at,")
+    # The other separator, when asked for.
+    comma = ExportOptions("nl", ZONE, separator=Separator.COMMA)
+    assert first_line(comma).startswith("\ufeffReactienummer,Ingevuld op,")
+    semicolon = ExportOptions("en", ZONE, separator=Separator.SEMICOLON)
+    assert first_line(semicolon).startswith("\ufeffResponse number;Submitted at;")
+    rows = _csv(population, ExportOptions("nl", ZONE))
+    assert len(rows) == 2 and all(len(row) == len(rows[0]) for row in rows)
 
 
 def test_an_export_without_responses_is_only_the_header(survey):
     assert _csv(_population(survey)) == [FIXED + CODES]
-    with xlsx_file(db.session, _population(survey), "en", ZONE) as file:
+    with xlsx_file(db.session, _population(survey), CODES_FOR_ANALYSTS) as file:
         sheet = load_workbook(file).active
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [FIXED + CODES]
 
@@ -276,7 +383,7 @@ def test_the_xlsx_holds_the_same_cells_with_numbers_as_numbers(survey):
     skipped = _respond(survey["org"], manager, survey["v1"], {"old_only": 1}, _at(3, hour=10))
     population = _population(survey)
 
-    with xlsx_file(db.session, population, "en", ZONE) as file:
+    with xlsx_file(db.session, population, CODES_FOR_ANALYSTS) as file:
         sheet = load_workbook(file, read_only=True).active
         # Write-only sheets record no dimensions: read as wide as the header.
         rows = sheet.iter_rows(values_only=True, max_col=len(FIXED + CODES))
@@ -298,12 +405,13 @@ def test_the_xlsx_holds_the_same_cells_with_numbers_as_numbers(survey):
         4,
         "staff",
         None,
-        "'=1+1",
+        "=1+1",  # shown as typed; the CSV adds an apostrophe
         0,
         None,
     ]
     assert data[1][0] == skipped.id and data[1][3] == 1 and data[1][-1] == 1
-    assert [_as_csv_text(cell) for cell in data[0]] == _csv(population)[1]
+    as_text = [_as_csv_text(cell) for cell in data[0]]
+    assert as_text[:13] + ["'=1+1"] + as_text[14:] == _csv(population)[1]
 
 
 def _as_csv_text(cell) -> str:
@@ -315,7 +423,7 @@ def _as_csv_text(cell) -> str:
 def test_the_xlsx_streams_as_byte_chunks_of_one_workbook(survey):
     manager = factories.user(survey["org"])
     _respond(survey["org"], manager, survey["v2"], {"overall": 8}, _at(3))
-    whole = b"".join(xlsx_chunks(db.session, _population(survey), "en", ZONE))
+    whole = b"".join(xlsx_chunks(db.session, _population(survey), CODES_FOR_ANALYSTS))
     sheet = load_workbook(io.BytesIO(whole), read_only=True).active
     assert len(list(sheet.iter_rows())) == 2
 
@@ -361,7 +469,7 @@ def _bulk_responses(org, version, count: int) -> None:
 
 def test_a_large_csv_export_comes_in_chunks_of_a_thousand_rows(survey):
     _bulk_responses(survey["org"], survey["v2"], 5000)
-    chunks = csv_chunks(db.session, _population(survey), "en", ZONE)
+    chunks = csv_chunks(db.session, _population(survey), CODES_FOR_ANALYSTS)
 
     header = next(chunks)
     first = next(chunks)  # arrives while the rest is still unread
@@ -374,12 +482,58 @@ def test_a_large_csv_export_comes_in_chunks_of_a_thousand_rows(survey):
     assert len(rows) == 5000 and {row[9] for row in rows} == {"7"}
 
 
-def test_the_file_name_says_whose_export_and_when(survey):
-    now = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
-    population = _population(survey)
-    assert export_filename("demodam", population, "csv", now) == "spiegel-demodam-2026-11-23.csv"
-    months = _population(survey, first_month=date(2026, 1, 1), last_month=date(2026, 6, 1))
+def test_the_file_name_is_plain_words_and_one_date(survey):
+    """Seen: the file name held three dates."""
+    now = datetime(2026, 12, 1, 14, 5, tzinfo=UTC)
+    name = "Gemeente Demodam"
+    assert export_filename(name, "csv", "nl", now) == "antwoorden-gemeente-demodam-2026-12-01.csv"
+    assert export_filename(name, "xlsx", "en", now) == "answers-gemeente-demodam-2026-12-01.xlsx"
     assert (
-        export_filename("demodam", months, "xlsx", now)
-        == "spiegel-demodam-2026-01_2026-06-2026-11-23.xlsx"
+        export_filename("Stad Ëde & Co", "csv", "nl", now)
+        == "antwoorden-stad-ede-co-2026-12-01.csv"
     )
+
+
+def test_a_dutch_coordinator_downloads_a_semicolon_csv_and_the_log_says_what(app, client, log_in):
+    """Seen: Dutch Excel opened the CSV as one column; the log named no filter or format."""
+    with app.app_context():
+        org = factories.organisation("Gemeente Demodam", timezone=ZONE)
+        sanne = factories.user(org, name="Sanne de Boer")
+        admin = factories.user(org, Role.ADMIN, email="admin@demodam.example")
+        for _ in range(3):
+            factories.response(org, sanne, factories.rated_answers(8), submitted_at=_at(3))
+        db.session.commit()
+        sanne_id, admin_id = sanne.id, admin.id
+    log_in("admin@demodam.example")
+    period = {"first": "2026-01", "last": "2026-06", "manager": sanne_id, "channel": "visit"}
+
+    def download(extension: str, **options):
+        with client.get(
+            f"/dashboard/export.{extension}", query_string={**period, **options}
+        ) as got:
+            return got.status_code, got.headers, got.data  # streamed: read before the next
+
+    _, headers, data = download("csv")
+    _, _, other = download("csv", separator="comma")
+    codes, _, _ = download("xlsx", headings="codes")
+    odd, _, _ = download("csv", separator="tab")
+
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 4 and rows[0][:2] == ["Reactienummer", "Ingevuld op"]
+    assert {row[5] for row in rows[1:]} == {"bezoek"} and rows[1][4] == "Sanne de Boer"
+    name = re.search(r'filename="([^"]+)"', headers["Content-Disposition"])[1]
+    assert re.fullmatch(r"antwoorden-gemeente-demodam-\d+-\d{4}-\d{2}-\d{2}\.csv", name)
+    assert other.decode("utf-8-sig").startswith("Reactienummer,Ingevuld op,")
+    assert codes == 200 and odd == 404
+    with app.app_context():
+        exports = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == Action.RESPONSES_EXPORTED)
+            .order_by(AuditEvent.id)
+        ).all()
+        assert [e.detail["format"] for e in exports] == ["csv", "csv", "xlsx"]
+        assert [e.detail["separator"] for e in exports] == [";", ",", None]
+        assert exports[2].detail["headings"] == "codes"
+        assert {e.detail["rows"] for e in exports} == {3}
+        assert all(e.actor_id == admin_id for e in exports)

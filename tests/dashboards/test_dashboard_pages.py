@@ -186,7 +186,7 @@ def test_the_export_streams_the_filtered_responses_and_is_recorded(app, client, 
     assert page.status_code == 200 and page.mimetype == "text/csv"
     assert "attachment" in page.headers["Content-Disposition"]
     lines = page.data.decode("utf-8-sig").strip().splitlines()
-    assert len(lines) == 1 + 3 and "overall" in lines[0]
+    assert len(lines) == 1 + 3 and "Wat kunnen wij beter doen?" in lines[0]
     assert "Bel eerder terug, graag" in page.data.decode("utf-8")
     xlsx = client.get("/dashboard/export.xlsx", query_string=_period())
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
