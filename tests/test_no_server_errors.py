@@ -150,6 +150,9 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
     "/static/<path:filename>": lambda site: {"filename": ["css/app.css", "favicon.svg"]},
     "/users/<int:user_id>": lambda site: {"user_id": [site.spare_user]},
     "/users/<int:user_id>/password-link": lambda site: {"user_id": [site.spare_user]},
+    "/users/<int:user_id>/email": lambda site: {"user_id": [site.spare_user]},
+    "/users/<int:user_id>/remove": lambda site: {"user_id": [site.spare_user]},
+    "/account/email/<token>": lambda site: {"token": ["not-a-token.abc"]},
 }
 
 

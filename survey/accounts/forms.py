@@ -168,3 +168,17 @@ class LanguageForm(FlaskForm):
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
         validators=[InputRequired(message=_l("Please choose a language."))],
     )
+
+
+class EmailChangeForm(FlaskForm):
+    """An administrator gives a staff member's new address; its owner confirms it by email."""
+
+    email = EmailField(
+        _l("New email address"),
+        filters=[without_nul],
+        validators=[
+            InputRequired(message=_l("Please fill in the new email address.")),
+            Length(max=254),
+            SingleLine(),
+        ],
+    )

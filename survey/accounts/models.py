@@ -7,8 +7,9 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, func
+from sqlalchemy import ForeignKey, String, case, func, literal
 from sqlalchemy import false as sa_false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.clock import utcnow
@@ -72,11 +73,16 @@ class Organisation(db.Model):
         return f"<Organisation {self.slug}>"
 
 
+# What others see where a removed user's name stood (see accounts/staff.py: remove_user).
+FORMER_STAFF_MEMBER = _l("former staff member")
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # Read through `name`, which hides it once the user is removed.
+    stored_name: Mapped[str] = mapped_column("name", String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -85,8 +91,31 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised to end every session of the user at once (see accounts/sessions.py).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # A new address the user has not confirmed yet through the link emailed to it.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    # Set when an administrator removes someone who left: their login and personal data go,
+    # the responses and contacts they brought in stay.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @hybrid_property
+    def name(self) -> str:
+        """The name others see: "former staff member" wherever a removed user's name stood,
+        in Python and in SQL alike, so no page can forget it."""
+        return str(FORMER_STAFF_MEMBER) if self.removed_at is not None else self.stored_name
+
+    @name.inplace.setter
+    def _name_setter(self, value: str) -> None:
+        self.stored_name = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return case(
+            (cls.removed_at.is_not(None), literal(str(FORMER_STAFF_MEMBER))),
+            else_=cls.stored_name,
+        )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -20,10 +20,16 @@ _PURPOSES = {
     LinkKind.RESET: EmailPurpose.PASSWORD_RESET,
     LinkKind.SETUP: EmailPurpose.PASSWORD_SETUP,
 }
-_ENDPOINTS = {LinkKind.RESET: "accounts.reset_password", LinkKind.SETUP: "accounts.choose_password"}
+_ENDPOINTS = {
+    LinkKind.RESET: "accounts.reset_password",
+    LinkKind.SETUP: "accounts.choose_password",
+    LinkKind.EMAIL: "accounts.confirm_email",
+}
 
 
 def link_lifetime(kind: LinkKind) -> timedelta:
+    """A reset link works for PASSWORD_RESET_LINK_HOURS; the others, sent by an administrator,
+    for PASSWORD_SETUP_LINK_HOURS."""
     setting = "PASSWORD_RESET_LINK_HOURS" if kind is LinkKind.RESET else "PASSWORD_SETUP_LINK_HOURS"
     return timedelta(hours=current_app.config[setting])
 

@@ -31,6 +31,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 class LinkKind(enum.StrEnum):
     RESET = "reset"  # asked for on the login page ("Forgot password?")
     SETUP = "setup"  # sent by an administrator, to a new user or on request
+    EMAIL = "email"  # to a new email address, to confirm it (see accounts/email_change.py)
 
 
 class LinkState(enum.Enum):
@@ -49,13 +50,15 @@ def _serializer(kind: LinkKind, keys: Sequence[str], now: datetime) -> URLSafeTi
     return URLSafeTimedSerializer(list(keys), salt=f"spiegel.password-{kind}", signer=SignedAt)
 
 
-def _fingerprint(user: User) -> str:
-    state = f"{user.password_hash}:{user.session_version}".encode()
-    return hashlib.sha256(state).hexdigest()[:24]
+def _fingerprint(user: User, kind: LinkKind) -> str:
+    state = f"{user.password_hash}:{user.session_version}"
+    if kind is LinkKind.EMAIL:  # for the address waiting now: confirmed or replaced, it is used
+        state += f":{user.pending_email}"
+    return hashlib.sha256(state.encode()).hexdigest()[:24]
 
 
 def make_password_token(user: User, kind: LinkKind, keys: Sequence[str], now: datetime) -> str:
-    return _serializer(kind, keys, now).dumps([user.id, _fingerprint(user)])
+    return _serializer(kind, keys, now).dumps([user.id, _fingerprint(user, kind)])
 
 
 def read_password_token(
@@ -82,7 +85,7 @@ def read_password_token(
     user = db.session.get(User, payload[0])
     if user is None:
         return LinkState.INVALID, None
-    if not user.active or not hmac.compare_digest(_fingerprint(user), payload[1]):
+    if not user.active or not hmac.compare_digest(_fingerprint(user, kind), payload[1]):
         return LinkState.USED, None
     return LinkState.VALID, user
 

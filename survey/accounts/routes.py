@@ -1,4 +1,5 @@
-"""Login and logout of staff, one's own account, and choosing a password through a link."""
+"""Login and logout of staff, one's own account, and choosing a password or confirming a new
+email address through a link."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from flask import (
 from flask_babel import format_timedelta, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
+from survey.accounts.email_change import confirm_email_change
 from survey.accounts.forms import (
     ForgotPasswordForm,
     LanguageForm,
@@ -208,3 +211,27 @@ def reset_password(token: str):
 @bp.route("/password/choose/<token>", methods=["GET", "POST"])
 def choose_password(token: str):
     return _password_link_page(token, LinkKind.SETUP)
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The link emailed to a new address: GET asks (mail scanners open links), POST confirms."""
+    now = utcnow()
+    kind = LinkKind.EMAIL
+    state, user = read_password_token(token, kind, signing_keys(), link_lifetime(kind), now)
+    if user is None or user.pending_email is None:
+        state = LinkState.USED if user is not None else state
+        status = 404 if state is LinkState.INVALID else 410
+        return render_template("accounts/confirm_email.html", state=state, user=None), status
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            confirm_email_change(user, now, request.remote_addr)
+        except StaffError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your email address has been changed. Log in with it from now on."), "info")
+            return redirect(url_for(".login"))
+    return render_template("accounts/confirm_email.html", state=state, user=user, form=form)

@@ -147,6 +147,35 @@ def update_user(
     return changes
 
 
+def remove_user(user: User, *, actor: User, now: datetime) -> None:
+    """Someone who left: their login and personal data go, what they did stays.
+
+    The name and email address are replaced (pages then show "former staff member"), the
+    password can no longer be used and every session ends. The organisation keeps one active
+    administrator, and nobody removes themselves.
+    """
+    if user.removed_at is not None:
+        raise StaffError(_l("This user has been removed already."))
+    if user.id == actor.id:
+        raise StaffError(_l("You cannot remove yourself; ask another administrator."))
+    if user.role is Role.ADMIN and user.active and _active_admins(user.organisation_id) <= 1:
+        raise StaffError(
+            _l(
+                "%(name)s is the only active administrator; make someone else administrator first.",
+                name=user.name,
+            )
+        )
+    record(Action.USER_REMOVED, now, actor=actor, subject=user, role=user.role.value)
+    user.removed_at = now
+    user.active = False
+    user.stored_name = ""
+    # Unique and undeliverable (RFC 2606 reserves .invalid): the old address is free again.
+    user.email = f"removed-{user.id}@staff.invalid"
+    user.pending_email = None
+    user.password_hash = unusable_password_hash()
+    end_all_sessions(user)
+
+
 def change_password(user: User, current: str, new: str, now: datetime) -> None:
     """One's own new password; ends every session of the user (the view starts a fresh one for
     the browser that made the change)."""

@@ -32,6 +32,10 @@ class Action(enum.StrEnum):
     INVITATION_CANCELLED = "invitation_cancelled"
     WRONG_ADDRESS_REPORTED = "wrong_address_reported"
     RESPONSES_EXPORTED = "responses_exported"
+    USER_REMOVED = "user_removed"
+    EMAIL_CHANGE_REQUESTED = "email_change_requested"
+    EMAIL_CHANGED = "email_changed"
+    OPT_OUT_LIFTED = "opt_out_lifted"
 
     @property
     def label(self) -> str:
@@ -55,6 +59,10 @@ _ACTION_LABELS = {
     Action.INVITATION_CANCELLED: _l("planned invitation cancelled"),
     Action.WRONG_ADDRESS_REPORTED: _l("invitation reported as sent to a wrong address"),
     Action.RESPONSES_EXPORTED: _l("responses exported"),
+    Action.USER_REMOVED: _l("user removed (left the organisation)"),
+    Action.EMAIL_CHANGE_REQUESTED: _l("new email address sent for confirmation"),
+    Action.EMAIL_CHANGED: _l("email address changed, confirmed by its owner"),
+    Action.OPT_OUT_LIFTED: _l("opt-out lifted at the recipient's request"),
 }
 
 

@@ -41,6 +41,7 @@ class EmailPurpose(enum.StrEnum):
     RESEND = "resend"  # the invitation email once more, asked for by staff
     PASSWORD_RESET = "password_reset"  # to staff: "Forgot password?"
     PASSWORD_SETUP = "password_setup"  # to staff: a link from an administrator
+    EMAIL_CHANGE = "email_change"  # to staff: confirm a new address; a notice to the old one
 
     @property
     def label(self) -> str:
@@ -51,6 +52,7 @@ class EmailPurpose(enum.StrEnum):
                 EmailPurpose.RESEND: _l("invitation sent again"),
                 EmailPurpose.PASSWORD_RESET: _l("password reset"),
                 EmailPurpose.PASSWORD_SETUP: _l("link to choose a password"),
+                EmailPurpose.EMAIL_CHANGE: _l("change of a staff email address"),
             }[self]
         )
 

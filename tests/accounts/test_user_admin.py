@@ -1,13 +1,24 @@
 """Administrators manage their organisation's staff; everyone manages their own password."""
 
+import re
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from survey.accounts.email_change import request_email_change
 from survey.accounts.models import Role, User
-from survey.accounts.staff import StaffError, update_user
+from survey.accounts.password_links import (
+    LinkKind,
+    LinkState,
+    make_password_token,
+    read_password_token,
+)
+from survey.accounts.staff import StaffError, remove_user, update_user
 from survey.audit.models import Action, AuditEvent
 from survey.clock import utcnow
 from survey.extensions import db
+from survey.jobs.tasks import send_outbox
 from tests import factories
 from tests.conftest import csrf_token_in
 
@@ -227,3 +238,118 @@ def test_a_name_with_a_line_break_is_refused_at_input(app, client, log_in, staff
         org = db.session.get(User, staff["admin"]).organisation
         with pytest.raises(StaffError, match="regel"):
             factories.user(org, name="Nina\nNieuw")
+
+
+def _delivered(app) -> None:
+    with app.app_context():
+        send_outbox()
+
+
+def _confirmation_link(message) -> str:
+    text = message.get_body(("plain",)).get_content()
+    return re.search(r"http://localhost(/account/email/\S+)", text).group(1)
+
+
+def test_an_admin_changes_an_email_address_which_its_owner_confirms(
+    app, client, log_in, staff, mail_server
+):
+    """Seen: an administrator could not change a user's email address."""
+    log_in("admin@a.example")
+    edit = f"/users/{staff['manager']}"
+    asked = _post(client, f"/users/{staff['manager']}/email", {"change-email": "arie@b.example"})
+    assert asked.status_code == 302
+    assert "arie@b.example" in client.get(edit).text  # waiting for its owner
+    assert _user(app, "am@a.example") is not None  # nothing changed yet
+    _delivered(app)
+    (to_new,) = mail_server.received
+    assert to_new.recipients == ["arie@b.example"]
+    link = _confirmation_link(to_new.message)
+
+    client.delete_cookie("session")
+    page = client.get(link)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "arie@b.example" in page.text
+    assert _user(app, "arie@b.example") is None
+    confirmed = client.post(link, data={"csrf_token": csrf_token_in(page.text)})
+    assert confirmed.status_code == 302
+
+    assert _user(app, "am@a.example") is None and _user(app, "arie@b.example") is not None
+    assert client.get(link).status_code == 410  # the link works once
+    _delivered(app)
+    notice = mail_server.received[1]
+    assert notice.recipients == ["am@a.example"]
+    assert "arie@b.example" in notice.message.get_body(("plain",)).get_content()
+    assert log_in("arie@b.example").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert {Action.EMAIL_CHANGE_REQUESTED, Action.EMAIL_CHANGED} <= set(actions)
+
+
+def test_a_new_address_that_is_taken_or_not_an_address_is_refused(app, client, log_in, staff):
+    log_in("admin@a.example")
+    url = f"/users/{staff['manager']}/email"
+    taken = _post(client, url, {"change-email": "admin@a.example"})
+    odd = _post(client, url, {"change-email": "geen adres"})
+    assert taken.status_code == 422 and "bestaat al" in taken.text
+    assert odd.status_code == 422
+    assert _user(app, "am@a.example").pending_email is None
+
+
+def test_an_older_confirmation_link_stops_working_when_another_address_is_asked(ctx, staff):
+    manager = db.session.get(User, staff["manager"])
+    admin = db.session.get(User, staff["admin"])
+    now = utcnow()
+    request_email_change(manager, "first@b.example", actor=admin, now=now)
+    first = make_password_token(manager, LinkKind.EMAIL, ["test-secret"], now)
+    request_email_change(manager, "second@b.example", actor=admin, now=now)
+    state, _ = read_password_token(first, LinkKind.EMAIL, ["test-secret"], timedelta(hours=1), now)
+    assert state is LinkState.USED
+
+
+def test_an_admin_removes_someone_who_left_and_their_figures_stay(app, client, log_in, staff):
+    """Seen: an administrator could not remove a user who left."""
+    with app.app_context():
+        manager = db.session.get(User, staff["manager"])
+        made = factories.response(manager.organisation, manager, factories.rated_answers(8))
+        invitation_id = made.invitation_id
+        db.session.commit()
+    log_in("am@a.example")
+    assert client.get("/dashboard").status_code == 200
+    other = app.test_client()
+    page = other.get("/login")
+    other.post(
+        "/login",
+        data={
+            "email": "admin@a.example",
+            "password": factories.PASSWORD,
+            "csrf_token": csrf_token_in(page.text),
+        },
+    )
+    removed = _post(other, f"/users/{staff['manager']}/remove", {})
+
+    assert removed.status_code == 302
+    assert client.get("/dashboard").status_code == 302  # their session has ended
+    assert log_in("am@a.example").status_code != 302  # and they cannot log in again
+    with app.app_context():
+        user = db.session.get(User, staff["manager"])
+        assert user.removed_at is not None and not user.active
+        assert "Arie" not in user.stored_name and user.email != "am@a.example"
+    assert "Arie Accountmanager" in other.get("/users/").text  # the message that it is done
+    listing = other.get("/users/").text
+    assert "Arie" not in listing and "voormalig medewerker" not in listing
+    invitation = other.get(f"/invitations/{invitation_id}").text
+    assert "voormalig medewerker" in invitation and "Arie" not in invitation
+    assert other.get(f"/users/{staff['manager']}").status_code == 404
+
+
+def test_the_last_active_administrator_cannot_be_removed(ctx, staff):
+    org = db.session.get(User, staff["admin"]).organisation
+    other_admin = factories.user(org, Role.ADMIN)
+    admin = db.session.get(User, staff["admin"])
+    with pytest.raises(StaffError, match="uzelf"):
+        remove_user(admin, actor=admin, now=utcnow())
+    update_user(
+        other_admin, name="Tweede", role=Role.ADMIN, active=False, actor=admin, now=utcnow()
+    )
+    with pytest.raises(StaffError, match="enige actieve beheerder"):
+        remove_user(admin, actor=other_admin, now=utcnow())
+    assert admin.removed_at is None
