@@ -1,56 +1,58 @@
-"""The activity log: the audit trail of one's own organisation, for administrators."""
+"""The activity log: the audit trail of one's own organisation, for administrators, filtered
+by person, kind and months."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import select
 
 from survey.accounts.models import Role, User
-from survey.accounts.organisation_settings import LABELS as SETTING_LABELS
+from survey.audit.describing import describe, export_questionnaire_ids
+from survey.audit.filters import bind_activity_filters, filtered_events
 from survey.audit.models import AuditEvent
 from survey.audit.trail import recent_events
-from survey.contacts.logbook import FIELD_LABELS as CONTACT_FIELD_LABELS
 from survey.extensions import db
+from survey.questionnaires.models import Questionnaire, localized
+from survey.request_input import query_page, search_text
 from survey.security import roles_required, scoped
 
 bp = Blueprint("audit", __name__)
 
-
-def _shown(field: str, value) -> str:
-    if value is None or value == "":
-        return "–"
-    if field == "role":
-        return Role(value).label
-    if field == "active":
-        return _("active") if value == "True" else _("blocked")
-    return str(value)
-
-
-def describe_changes(event: AuditEvent) -> list[str]:
-    """'role: account manager → administrator', in the viewer's language."""
-    names = {"name": _("name"), "role": _("role"), "active": _("status")}
-    names.update({field: str(label) for field, label in SETTING_LABELS.items()})
-    for field, label in CONTACT_FIELD_LABELS.items():
-        names.setdefault(field, str(label))
-    lines = [
-        f"{names.get(field, field)}: {_shown(field, old)} → {_shown(field, new)}"
-        for field, (old, new) in (event.detail or {}).get("changes", {}).items()
-    ]
-    # Why an invitation was cancelled or its address reported wrong.
-    if reason := (event.detail or {}).get("reason"):
-        lines.append(_("reason: %(reason)s", reason=reason))
-    return lines
+PAGE_SIZE = 100
+FILTERS = ("person", "kind", "first", "last")
 
 
 @bp.get("/activity")
 @roles_required(Role.ADMIN)
 def activity():
-    events = recent_events(scoped(select(AuditEvent), AuditEvent))
-    users = db.session.scalars(scoped(select(User), User))
+    people = list(db.session.scalars(scoped(select(User), User).order_by(User.name)))
+    form = bind_activity_filters(request.args, people)
+    page = query_page()
+    scope = filtered_events(
+        scoped(select(AuditEvent), AuditEvent), form, current_user.organisation.timezone
+    )
+    events = recent_events(scope, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    names = {user.id: user.name for user in people}
+    titles = _questionnaire_titles(export_questionnaire_ids(events))
     return render_template(
         "audit/activity.html",
-        events=events,
-        users_by_id={user.id: user for user in users},
-        describe_changes=describe_changes,
-    )
+        form=form,
+        events=events[:PAGE_SIZE],
+        has_next=len(events) > PAGE_SIZE,
+        page=page,
+        # Only the form's own fields are kept in the pager's links, as one-line text.
+        filters={
+            name: search_text(request.args[name]) for name in FILTERS if request.args.get(name)
+        },
+        users_by_id={user.id: user for user in people},
+        details={event.id: describe(event, names, titles) for event in events},
+    ), 422 if form.errors else 200
+
+
+def _questionnaire_titles(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    questionnaires = db.session.scalars(select(Questionnaire).where(Questionnaire.id.in_(ids)))
+    return {q.id: localized(q.title, str(get_locale())) for q in questionnaires}

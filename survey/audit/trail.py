@@ -39,9 +39,9 @@ def record(
     return event
 
 
-def recent_events(scope, limit: int = 200) -> list[AuditEvent]:
+def recent_events(scope, limit: int = 200, offset: int = 0) -> list[AuditEvent]:
     """Newest first, from a statement already scoped to the viewer's organisation."""
     statement = scope.options(joinedload(AuditEvent.actor)).order_by(
         AuditEvent.at.desc(), AuditEvent.id.desc()
     )
-    return list(db.session.scalars(statement.limit(limit)))
+    return list(db.session.scalars(statement.limit(limit).offset(offset)))
