@@ -24,8 +24,11 @@ from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs_version
 
 from survey.accounts.models import Role
+from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import InvitationState
+from survey.outbox.models import SuppressionKind
+from survey.outbox.suppressions import suppress_address
 from survey.responding.tokens import Purpose, make_token
 from tests import factories
 from tests.conftest import csrf_token_in
@@ -122,6 +125,7 @@ class Site:
     organisation_slug: str
     # A contact whose invitation is still planned (its form works), one sent, one elsewhere.
     contacts: list[int] = field(default_factory=list)
+    suppression: int = 0  # an address that opted out
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -141,6 +145,9 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
     "/language/<code>": lambda site: {"code": ["nl", "en"]},
     "/outbox/<int:email_id>": lambda site: {"email_id": [site.email]},
     "/outbox/<int:email_id>/retry": lambda site: {"email_id": [site.email]},
+    "/outbox/suppressions/<int:suppression_id>": lambda site: {
+        "suppression_id": [site.suppression]
+    },
     "/password/choose/<token>": lambda site: {"token": ["not-a-token.abc"]},
     "/password/reset/<token>": lambda site: {"token": ["not-a-token.abc"]},
     "/privacy/<slug>": lambda site: {"slug": [site.organisation_slug]},
@@ -264,6 +271,9 @@ def site(app) -> Site:
         elsewhere = factories.invitation(other)
         planned = factories.invitation(org, manager, state=InvitationState.SCHEDULED)
         email = factories.outbound_email(sent)
+        opted_out = suppress_address(
+            org.id, "gone@fuzz.example", SuppressionKind.OPTED_OUT, utcnow()
+        )
         db.session.commit()
         secret = app.config["SECRET_KEY"]
         return Site(
@@ -275,6 +285,7 @@ def site(app) -> Site:
             unsubscribe_token=make_token(sent, Purpose.UNSUBSCRIBE, secret),
             organisation_slug=org.slug,
             contacts=[planned.contact_id, sent.contact_id, elsewhere.contact_id],
+            suppression=opted_out.id,
         )
 
 

@@ -1,4 +1,5 @@
-"""The admins' Outbox page: every email with its state, attempts and last error."""
+"""The admins' Outbox page: every email with its state, attempts and last error; the addresses
+not emailed (opted out or bounced), and lifting an opt-out at the recipient's request."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
-from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
+from survey.outbox.forms import LiftOptOutForm
+from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail, Suppression
 from survey.outbox.overview import count_by_status, matching, newest_emails
 from survey.outbox.queue import NotRetryable, retry_by_hand
+from survey.outbox.suppressions import NotLiftable, lift_opt_out, matching_suppressions
 from survey.request_input import query_choice, query_page, query_search
 from survey.security import get_scoped_or_404, roles_required, scoped
 
@@ -77,3 +80,47 @@ def retry(email_id: int):
         db.session.commit()
         flash(_("The email to %(address)s will be sent again.", address=email.recipient), "info")
     return redirect(url_for(".detail", email_id=email_id))
+
+
+@bp.get("/outbox/suppressions")
+@roles_required(Role.ADMIN)
+def suppressions():
+    """The addresses the organisation does not email: opted out, or bounced."""
+    address = query_search("address")
+    page = query_page()
+    scope = matching_suppressions(scoped(select(Suppression), Suppression), address)
+    found = list(db.session.scalars(scope.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
+    return render_template(
+        "outbox/suppressions.html",
+        suppressions=found[:PAGE_SIZE],
+        has_next=len(found) > PAGE_SIZE,
+        page=page,
+        filters={"address": address} if address else {},
+    )
+
+
+@bp.route("/outbox/suppressions/<int:suppression_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def lift(suppression_id: int):
+    """Lift an opt-out at the recipient's request, with the reason on the activity log."""
+    suppression = get_scoped_or_404(Suppression, suppression_id)
+    form = LiftOptOutForm()
+    if form.validate_on_submit():
+        try:
+            lift_opt_out(suppression, form.reason.data, actor=current_user, now=utcnow())
+        except NotLiftable as refusal:
+            db.session.rollback()
+            form.reason.errors.append(str(refusal))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The opt-out of %(address)s has been lifted: new invitations will be sent "
+                    "to it again.",
+                    address=suppression.email,
+                ),
+                "info",
+            )
+            return redirect(url_for(".suppressions"))
+    page = render_template("outbox/lift.html", suppression=suppression, form=form)
+    return page, 422 if form.errors else 200

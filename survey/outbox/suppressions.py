@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.extensions import db
 from survey.outbox.models import Suppression, SuppressionKind
+
+REASON_LENGTH = 500
 
 
 def normalise_address(email: str) -> str:
@@ -62,3 +67,36 @@ def lift_bounce(organisation_id: int, email: str) -> None:
     existing = suppression_of(organisation_id, email)
     if existing is not None and existing.kind is SuppressionKind.BOUNCED:
         db.session.delete(existing)
+
+
+class NotLiftable(ValueError):
+    """An opt-out that cannot be lifted as asked; the message says why."""
+
+
+def lift_opt_out(suppression: Suppression, reason: str, *, actor, now: datetime) -> None:
+    """The recipient asked to be emailed again: forget their opt-out, and say on the activity
+    log who lifted it and why. A bounce is not the recipient's choice and is not lifted here
+    (an administrator sends a failed email again from the Outbox instead)."""
+    if suppression.kind is not SuppressionKind.OPTED_OUT:
+        raise NotLiftable(_l("Only an opt-out can be lifted here."))
+    reason = " ".join(reason.split())
+    if not reason:
+        raise NotLiftable(_l("Say why the opt-out is lifted, e.g. who asked for it and when."))
+    record(
+        Action.OPT_OUT_LIFTED,
+        now,
+        actor=actor,
+        subject=suppression,
+        email=suppression.email,
+        reason=reason[:REASON_LENGTH],
+    )
+    db.session.delete(suppression)
+
+
+def matching_suppressions(scope: Select, address: str | None) -> Select:
+    """The suppressions of `scope` whose address contains `address`, newest first."""
+    if address:
+        scope = scope.where(
+            func.lower(Suppression.email).contains(address.strip().lower(), autoescape=True)
+        )
+    return scope.order_by(Suppression.created_at.desc(), Suppression.id.desc())
