@@ -18,7 +18,7 @@ from survey.accounts.passwords import (
     verify_password,
 )
 from survey.accounts.sessions import end_all_sessions
-from survey.audit.models import Action
+from survey.audit.models import Action, AuditEvent
 from survey.audit.trail import record
 from survey.extensions import db
 from survey.request_input import CONTROL_CHARACTERS
@@ -174,6 +174,31 @@ def remove_user(user: User, *, actor: User, now: datetime) -> None:
     user.pending_email = None
     user.password_hash = unusable_password_hash()
     end_all_sessions(user)
+    _forget_in_trail(user)
+
+
+# What the activity log may have kept of a person: old and new names and addresses.
+PERSONAL_FIELDS = ("name", "email")
+
+
+def _forget_in_trail(user: User) -> None:
+    """Blank the removed user's names and addresses in the entries about them; the entries
+    themselves (who did what, when) stay."""
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id
+        )
+    )
+    for event in events:
+        detail = dict(event.detail or {})
+        changes = dict(detail.get("changes") or {})
+        for field in PERSONAL_FIELDS:
+            if field in changes:
+                changes[field] = ["–", "–"]
+        if changes:
+            detail["changes"] = changes
+        detail.pop("new", None)  # the address of an email change that was asked for
+        event.detail = detail  # a new dict: JSON columns do not see changes inside one
 
 
 def change_password(user: User, current: str, new: str, now: datetime) -> None:

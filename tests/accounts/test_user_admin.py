@@ -353,3 +353,26 @@ def test_the_last_active_administrator_cannot_be_removed(ctx, staff):
     with pytest.raises(StaffError, match="enige actieve beheerder"):
         remove_user(admin, actor=other_admin, now=utcnow())
     assert admin.removed_at is None
+
+
+def test_a_removed_users_names_and_addresses_leave_the_activity_log(ctx, staff):
+    admin = db.session.get(User, staff["admin"])
+    manager = db.session.get(User, staff["manager"])
+    update_user(
+        manager, name="Arie de Vries", role=manager.role, active=True, actor=admin, now=utcnow()
+    )
+    request_email_change(manager, "arie@b.example", actor=admin, now=utcnow())
+
+    remove_user(manager, actor=admin, now=utcnow())
+    db.session.flush()
+
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.subject_type == "User", AuditEvent.subject_id == manager.id
+        )
+    ).all()
+    assert {Action.USER_UPDATED, Action.EMAIL_CHANGE_REQUESTED, Action.USER_REMOVED} <= {
+        event.action for event in events
+    }
+    kept = str([event.detail for event in events])
+    assert "Arie" not in kept and "arie@b.example" not in kept and "am@a.example" not in kept
