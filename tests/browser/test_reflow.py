@@ -17,6 +17,8 @@ from survey.accounts.models import Role
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import InvitationState
+from survey.outbox.models import SuppressionKind
+from survey.outbox.suppressions import suppress_address
 from tests import factories
 from tests.browser.conftest import log_in_through_form
 from tests.devmail.emails import deliver, survey_email
@@ -40,6 +42,7 @@ NOT_STAFF_PAGES = {
     "accounts.forgot_password",
     "accounts.choose_password",
     "accounts.reset_password",
+    "accounts.confirm_email",
     "responding.survey",
     "responding.thanks",
     "unsubscribe.page",
@@ -56,6 +59,7 @@ class Site:
     email: int
     user: int
     mail_key: str
+    suppression: int = 0  # an opted-out address, whose opt-out can be lifted
 
 
 # Every staff page with a path argument: the values to visit it with.
@@ -66,6 +70,7 @@ PAGE_ARGUMENTS = {
     "invitations.wrong_address": lambda site: [{"invitation_id": site.invitations[3]}],
     "contacts.edit": lambda site: [{"contact_id": site.contact}],
     "outbox.detail": lambda site: [{"email_id": site.email}],
+    "outbox.lift": lambda site: [{"suppression_id": site.suppression}],
     "users.edit": lambda site: [{"user_id": site.user}],
     "mailbox.message": lambda site: [{"key": site.mail_key}],
 }
@@ -107,9 +112,10 @@ def _seed(app, smtp_server) -> Site:
         factories.contact(org, manager, email=LONG_EMAIL).company_name = LONG_NAME
         email = factories.outbound_email(answered, now=utcnow() - timedelta(days=2))
         email.last_error = "550 " + "mailbox-unavailable" * 20
+        opted_out = suppress_address(org.id, LONG_EMAIL, SuppressionKind.OPTED_OUT, utcnow())
         db.session.commit()
         invitations = [answered.id, planned.id, failed.id, sent.id]
-        site = Site(invitations, planned.contact.id, email.id, manager.id, "")
+        site = Site(invitations, planned.contact.id, email.id, manager.id, "", opted_out.id)
     deliver(smtp_server, survey_email(subject="Hoe was uw contact? " + "Lang" * 100))
     site.mail_key = next(smtp_server.mail_dir.glob("*/*")).name
     return site
