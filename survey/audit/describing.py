@@ -12,6 +12,7 @@ from survey.accounts.models import FORMER_STAFF_MEMBER, Role
 from survey.accounts.organisation_settings import LABELS as SETTING_LABELS
 from survey.audit.models import Action, AuditEvent
 from survey.contacts.logbook import CHANNEL_LABELS
+from survey.contacts.logbook import FIELD_LABELS as CONTACT_FIELD_LABELS
 from survey.contacts.models import Channel
 from survey.request_input import month, record_id
 
@@ -28,12 +29,18 @@ def _shown(field: str, value) -> str:
 
 def describe_changes(event: AuditEvent) -> list[str]:
     """'role: account manager → administrator', in the viewer's language."""
-    names = {"name": _("name"), "role": _("role"), "active": _("status"), "email": _("email")}
+    names = {"name": _("name"), "role": _("role"), "active": _("status")}
     names.update({field: str(label) for field, label in SETTING_LABELS.items()})
-    return [
+    for field, label in CONTACT_FIELD_LABELS.items():  # "email address" among them
+        names.setdefault(field, str(label))
+    lines = [
         f"{names.get(field, field)}: {_shown(field, old)} → {_shown(field, new)}"
         for field, (old, new) in (event.detail or {}).get("changes", {}).items()
     ]
+    # Why an invitation was cancelled or its address reported wrong.
+    if reason := (event.detail or {}).get("reason"):
+        lines.append(_("reason: %(reason)s", reason=reason))
+    return lines
 
 
 def export_questionnaire_ids(events: list[AuditEvent]) -> set[int]:
@@ -105,10 +112,7 @@ def describe(event: AuditEvent, names: Mapping[int, str], titles: Mapping[int, s
     if event.action is Action.RESPONSES_EXPORTED:
         return describe_export(event, names, titles)
     if event.action is Action.OPT_OUT_LIFTED:
-        return [
-            _("address: %(email)s", email=detail.get("email", "–")),
-            _("reason: %(reason)s", reason=detail.get("reason", "–")),
-        ]
+        return [_("address: %(email)s", email=detail.get("email", "–")), *describe_changes(event)]
     if event.action is Action.EMAIL_CHANGE_REQUESTED and detail.get("new"):
         return [_("new address: %(email)s", email=detail["new"])]
     return describe_changes(event)

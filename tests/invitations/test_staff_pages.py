@@ -5,10 +5,14 @@ import re
 import pytest
 
 from survey.accounts.models import Role
+from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
+from survey.outbox.models import SuppressionKind
+from survey.outbox.suppressions import suppress_address
 from tests import factories
 
+OPTED_OUT = SuppressionKind.OPTED_OUT
 PUBLIC_ENDPOINTS = {
     "static",
     "accounts.login",
@@ -16,6 +20,8 @@ PUBLIC_ENDPOINTS = {
     "accounts.forgot_password",
     "accounts.reset_password",
     "accounts.choose_password",
+    # The emailed link to confirm a new address: opened by its owner, logged in or not.
+    "accounts.confirm_email",
     "languages.switch",
     "responding.survey",
     "responding.submit",
@@ -56,6 +62,8 @@ def two_organisations(app):
         ids["b_email"] = factories.outbound_email(db.session.get(Invitation, ids["b_sent"])).id
         ids["a_contact"] = db.session.get(Invitation, ids["sanne_sent"]).contact_id
         ids["b_contact"] = db.session.get(Invitation, ids["b_sent"]).contact_id
+        ids["a_opt_out"] = suppress_address(org_a.id, "weg@x.example", OPTED_OUT, utcnow()).id
+        ids["b_opt_out"] = suppress_address(org_b.id, "weg@x.example", OPTED_OUT, utcnow()).id
         db.session.commit()
         return ids
 
@@ -127,6 +135,7 @@ def _records(ids: dict, org: str) -> dict:
             "user_id": ids["sanne"],
             "email_id": ids["a_email"],
             "contact_id": ids["a_contact"],
+            "suppression_id": ids["a_opt_out"],
             "extension": "csv",
         }
     return {
@@ -134,6 +143,7 @@ def _records(ids: dict, org: str) -> dict:
         "user_id": ids["b_admin"],
         "email_id": ids["b_email"],
         "contact_id": ids["b_contact"],
+        "suppression_id": ids["b_opt_out"],
         "extension": "csv",
     }
 
