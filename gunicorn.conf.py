@@ -44,7 +44,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
-TOKEN_IN_PATH = re.compile(r"(/(?:s|u|password/reset|password/choose)/)[^/?\s\]]+")
+TOKEN_IN_PATH = re.compile(r"(/(?:s|u|password/reset|password/choose|account/email)/)[^/?\s\]]+")
 # Any other long opaque path segment, in case a new kind of link forgets to be listed above.
 OPAQUE_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.]{40,}")
 

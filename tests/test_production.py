@@ -289,6 +289,7 @@ TOKEN = "WzEsIjRaZHhTUmRfYnU1aVVJeVIiXQ.u9_3QpkdF2BngbXuPM6Is9TUXU0"
         (f"/u/{TOKEN}", "/u/<token>"),
         (f"/password/reset/{TOKEN}", "/password/reset/<token>"),
         (f"/password/choose/{TOKEN}?next=/", "/password/choose/<token>?next=/"),
+        (f"/account/email/{TOKEN}", "/account/email/<token>"),
         (f"/a-new-kind-of-link/{TOKEN}", "/a-new-kind-of-link/<token>"),
         ("/static/css/app.css", "/static/css/app.css"),
         ("/assets/plotly-4.1.1.min.js", "/assets/plotly-4.1.1.min.js"),

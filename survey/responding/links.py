@@ -64,6 +64,8 @@ def _personal_link_prefixes() -> list[str]:
             "unsubscribe.page",
             "accounts.reset_password",
             "accounts.choose_password",
+            # A link to confirm a new address: the owner's to open, not an administrator's.
+            "accounts.confirm_email",
         )
     ]
 

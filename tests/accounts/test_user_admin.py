@@ -19,6 +19,7 @@ from survey.audit.models import Action, AuditEvent
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.jobs.tasks import send_outbox
+from survey.outbox.models import EmailPurpose, OutboundEmail
 from tests import factories
 from tests.conftest import csrf_token_in
 
@@ -376,3 +377,17 @@ def test_a_removed_users_names_and_addresses_leave_the_activity_log(ctx, staff):
     }
     kept = str([event.detail for event in events])
     assert "Arie" not in kept and "arie@b.example" not in kept and "am@a.example" not in kept
+
+
+def test_the_outbox_shows_the_confirmation_link_without_its_key(app, client, log_in, staff):
+    """The administrator who asked for the change cannot confirm it in the owner's place."""
+    log_in("admin@a.example")
+    _post(client, f"/users/{staff['manager']}/email", {"change-email": "arie@b.example"})
+    with app.app_context():
+        email = db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.purpose == EmailPurpose.EMAIL_CHANGE)
+        ).one()
+        token = re.search(r"/account/email/(\S+)", email.text_body).group(1)
+    page = client.get(f"/outbox/{email.id}")
+    assert page.status_code == 200
+    assert "/account/email/…" in page.text and token not in page.text
