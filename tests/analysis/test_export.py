@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
 from survey.accounts.models import Role
+from survey.accounts.staff import remove_user
 from survey.analysis.export import (
     ExportOptions,
     Headings,
@@ -537,3 +538,14 @@ def test_a_dutch_coordinator_downloads_a_semicolon_csv_and_the_log_says_what(app
         assert exports[2].detail["headings"] == "codes"
         assert {e.detail["rows"] for e in exports} == {3}
         assert all(e.actor_id == admin_id for e in exports)
+
+
+def test_a_removed_account_managers_responses_stay_under_former_staff_member(survey):
+    manager = factories.user(survey["org"], name="Sanne de Boer")
+    admin = factories.user(survey["org"], Role.ADMIN)
+    made = _respond(survey["org"], manager, survey["v2"], {"overall": 8}, _at(3))
+    remove_user(manager, actor=admin, now=_at(5))
+
+    rows = _by_number(_csv(_population(survey), ExportOptions("nl", ZONE)))
+
+    assert rows[made.id]["Accountmanager"] == "voormalig medewerker"
