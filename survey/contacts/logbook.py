@@ -1,17 +1,14 @@
-"""Logging a contact (checked, once, with the invitation it leads to), correcting it before
-its invitation is sent, and the list of contacts.
+"""Logging a contact (checked, once, with the invitation it leads to) and the list of contacts.
 
 The web form, the CSV import and the API all log contacts through `log_contact`, so each
 contact is checked by the same rules and leads to an invitation in the same way; a correction
-goes through the same checks and plans the invitation again by the same rules.
+(corrections.py) goes through the same checks.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -24,7 +21,6 @@ from survey.accounts.models import Organisation, Role, User
 from survey.contacts.models import TEXT_MAXIMUMS, Channel, Contact, Source
 from survey.contacts.registry import RegistryNumberError, normalise_registry_number
 from survey.extensions import db
-from survey.invitations.corrections import CannotCorrect, plan_again, why_not_correctable
 from survey.invitations.models import Invitation
 from survey.invitations.rules import invite_for_contact
 
@@ -53,6 +49,7 @@ FIELD_LABELS = {
     "subject": _l("subject"),
     "account_manager": _l("account manager"),
 }
+
 
 ALREADY_LOGGED = _l(
     "This contact has been logged already: same contact person, date, channel and account manager."
@@ -287,63 +284,6 @@ def log_contact(
 
 def invitation_of(contact: Contact) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.contact_id == contact.id))
-
-
-def _plain(value: Any) -> str:
-    """A value as the activity log keeps it (JSON): dates as 2026-12-01, channels by code."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return "" if value is None else str(value)
-
-
-def _changes(contact: Contact, account_manager: User, details: ContactDetails) -> dict:
-    """What a correction changes, field by field: [old, new]."""
-    changes = {
-        field: [_plain(getattr(contact, field)), _plain(new)]
-        for field, new in asdict(details).items()
-        if getattr(contact, field) != new
-    }
-    if contact.account_manager_id != account_manager.id:
-        changes["account_manager"] = [contact.account_manager.name, account_manager.name]
-    return changes
-
-
-def correct_contact(
-    contact: Contact,
-    organisation: Organisation,
-    account_manager: User | None,
-    *,
-    now: datetime,
-    actor: User | None = None,
-    **values: Any,
-) -> dict[str, list[str]]:
-    """Correct a contact whose invitation has not been sent, and plan the invitation again.
-
-    `values` are check_contact's. Returns what changed, field by field ([old, new]); raises
-    CannotCorrect once the invitation is on its way, ContactError for wrong values. Flushes; the
-    caller commits.
-    """
-    invitation = invitation_of(contact)
-    if why := why_not_correctable(invitation):
-        raise CannotCorrect(why)
-    details = check_contact(organisation, account_manager, now=now, actor=actor, **values)
-    if is_logged_already(organisation, account_manager, details, other_than=contact):
-        raise ContactError({"contacted_on": ALREADY_LOGGED})
-    changes = _changes(contact, account_manager, details)
-    if not changes:
-        return changes
-    for field, value in asdict(details).items():
-        setattr(contact, field, value)
-    contact.account_manager = account_manager
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise ContactError({"contacted_on": ALREADY_LOGGED}) from None
-    plan_again(invitation, contact, set(changes), now)
-    return changes
 
 
 def _filtered(scope: Select, account_manager_id: int | None, search: str) -> Select:

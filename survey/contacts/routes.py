@@ -16,13 +16,13 @@ from survey.accounts.models import User
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
+from survey.contacts.corrections import correct_contact
 from survey.contacts.forms import ContactForm
 from survey.contacts.logbook import (
     ContactError,
     channel_label,
     check_contact,
     contact_list,
-    correct_contact,
     count_contacts,
     invitation_of,
     local_today,

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from survey.clock import utcnow
-from survey.contacts.logbook import correct_contact
+from survey.contacts.corrections import correct_contact
 from survey.extensions import db
 from survey.invitations.corrections import (
     CannotCorrect,
