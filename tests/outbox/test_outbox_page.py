@@ -90,7 +90,8 @@ def _rows(page) -> list[str]:
     if "<tbody>" not in page.text:
         return []
     body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [row.split('">', 1)[1].split("</a>", 1)[0] for row in body.split("<tr>")[1:]]
+    links = [row.split("<a href=", 1)[1] for row in body.split("<tr>")[1:]]
+    return [link.split('">', 1)[1].split("</a>", 1)[0] for link in links]
 
 
 def _email_row(app, email_id) -> OutboundEmail:
