@@ -25,7 +25,7 @@ class LoginForm(FlaskForm):
             InputRequired(message=_l("Please fill in your email address.")),
             Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
-        render_kw={"autocomplete": "username", "maxlength": 254},
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"),
@@ -33,7 +33,7 @@ class LoginForm(FlaskForm):
             InputRequired(message=_l("Please fill in your password.")),
             Length(max=1000, message=_l("Use at most %(limit)s characters.", limit=1000)),
         ],
-        render_kw={"autocomplete": "current-password", "maxlength": 1000},
+        render_kw={"autocomplete": "current-password"},
     )
 
 
@@ -77,7 +77,6 @@ class _UserForm(FlaskForm):
             SingleLine(),
         ],
         description=_l("At most %(limit)s characters.", limit=200),
-        render_kw={"maxlength": 200},
     )
     role = RadioField(_l("Role"), validators=[InputRequired(message=_l("Please choose a role."))])
 
@@ -96,7 +95,6 @@ class NewUserForm(_UserForm):
             Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
         description=_l("At most %(limit)s characters.", limit=254),
-        render_kw={"maxlength": 254},
     )
     password_choice = RadioField(
         _l("Password"),
@@ -158,7 +156,7 @@ class ForgotPasswordForm(FlaskForm):
             InputRequired(message=_l("Please fill in your email address.")),
             Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
         ],
-        render_kw={"autocomplete": "username", "maxlength": 254},
+        render_kw={"autocomplete": "username"},
     )
 
 

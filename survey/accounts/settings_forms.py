@@ -114,7 +114,6 @@ class SettingsForm(FlaskForm):
             SingleLine(),
         ],
         filters=[without_nul],
-        render_kw={"maxlength": 254},
     )
     contact_phone = StringField(
         LABELS["contact_phone"],
@@ -124,7 +123,7 @@ class SettingsForm(FlaskForm):
             SingleLine(),
         ],
         filters=[without_nul],
-        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": 40},
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
 
     account_managers_see_answers = RadioField(

@@ -56,7 +56,10 @@ def _staff_choices(staff: list[User]) -> list[SelectChoice]:
 
 
 def _text_field(label, limit: int, required=None, description=None, field_class=StringField):
-    """A one-line text field of a contact, its maximum (contacts/models.py) stated and enforced."""
+    """A one-line text field of a contact, its maximum (contacts/models.py) stated and enforced.
+
+    WTForms renders Length's maximum as the input's `maxlength`, so the browser keeps to it too.
+    """
     return field_class(
         label,
         validators=[
@@ -65,7 +68,6 @@ def _text_field(label, limit: int, required=None, description=None, field_class=
             SingleLine(),
         ],
         description=description or _l("At most %(limit)s characters.", limit=limit),
-        render_kw={"maxlength": limit},
         **ONE_LINE,
     )
 

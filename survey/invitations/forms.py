@@ -28,7 +28,6 @@ def _reason_field(label, missing) -> StringField:
             SingleLine(),
         ],
         description=_l("At most %(limit)s characters.", limit=REASON_MAX),
-        render_kw={"maxlength": REASON_MAX},
     )
 
 
