@@ -22,6 +22,7 @@ from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
 from tests import factories
 from tests.browser.conftest import log_in_through_form
+from tests.browser.test_accessibility import assert_no_violations
 from tests.devmail.emails import deliver, survey_email
 
 pytestmark = pytest.mark.browser
@@ -309,3 +310,12 @@ def test_lists_become_stacked_rows_labelled_by_their_columns_on_a_phone(page, si
             assert label == header and fits, (path, label, header, fits)
         region = page.locator("main .table-scroll").first
         assert region.evaluate("r => r.scrollWidth <= r.clientWidth"), path
+
+
+def test_the_phone_layout_passes_axe_core(page, site):
+    log_in_through_form(page, ADMIN_EMAIL)
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    for path in ("/", "/contacts", "/outbox", "/activity"):
+        page.goto(path)
+        page.locator("nav.staff-nav summary").click()  # the menu open, too
+        assert_no_violations(page, "nl")
