@@ -17,8 +17,9 @@ from survey.accounts.passwords import password_problem
 from survey.request_input import SingleLine, without_nul
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(
+def _own_email_field() -> EmailField:
+    """The address a staff member logs in with, typed by themselves (login, forgotten password)."""
+    return EmailField(
         _l("Email address"),
         filters=[without_nul],
         validators=[
@@ -27,6 +28,10 @@ class LoginForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
+
+
+class LoginForm(FlaskForm):
+    email = _own_email_field()
     password = PasswordField(
         _l("Password"),
         validators=[
@@ -149,15 +154,7 @@ class PasswordForm(NewPasswordForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        _l("Email address"),
-        filters=[without_nul],
-        validators=[
-            InputRequired(message=_l("Please fill in your email address.")),
-            Length(max=254, message=_l("Use at most %(limit)s characters.", limit=254)),
-        ],
-        render_kw={"autocomplete": "username"},
-    )
+    email = _own_email_field()
 
 
 class LanguageForm(FlaskForm):
