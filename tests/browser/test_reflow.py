@@ -16,6 +16,7 @@ from flask import url_for
 
 from survey.accounts.models import Role
 from survey.clock import utcnow
+from survey.contacts.models import COMPANY_NAME_MAX
 from survey.extensions import db
 from survey.invitations.models import InvitationState
 from survey.outbox.models import SuppressionKind
@@ -28,7 +29,8 @@ from tests.devmail.emails import deliver, survey_email
 pytestmark = pytest.mark.browser
 
 PHONE, DESKTOP = 320, 1280
-LONG_NAME = "Bakkerij" + "X" * 9_992  # one word of 10,000 characters
+# One unbroken word as long as a company name may be (the column holds no more, on PostgreSQL).
+LONG_NAME = "Bakkerij" + "X" * (COMPANY_NAME_MAX - len("Bakkerij"))
 LONG_EMAIL = "eva.de.vries.van.der.bakkerij.aan.de.lange.kade.te.ergens@" + "sub." * 8 + "example"
 ADMIN_EMAIL = "beheerder.met.een.heel.lang.adres@gemeente-met-een-lange-naam.example"
 MANAGER_EMAIL = "accountmanager.met.een.lang.adres@gemeente-met-een-lange-naam.example"
@@ -85,7 +87,7 @@ PAGE_VARIANTS = {
 
 
 def _lengthen(invitation, company_name: str = LONG_NAME) -> None:
-    invitation.contact.company_name = company_name
+    invitation.contact.company_name = invitation.company_name = company_name
     invitation.contact.person_name = "Eva " + "de Vries-" * 12 + "Bakker"
     invitation.recipient_name = invitation.contact.person_name
     email = f"{invitation.id}.{LONG_EMAIL}"
