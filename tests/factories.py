@@ -52,6 +52,7 @@ def invitation(
     sent_at: datetime | None = None,
     locale: str = "nl",
     email: str | None = None,
+    channel: Channel = Channel.VISIT,
 ) -> Invitation:
     """An invitation in `state`, moved there through the model's own transitions."""
     version = version or contact_version()
@@ -65,7 +66,7 @@ def invitation(
         email=email or f"ondernemer{number}@bedrijf.example",
         locale=locale,
         contacted_on=date(2026, 11, 20),
-        channel=Channel.VISIT,
+        channel=channel,
         subject="Kennismaking",
     )
     created = Invitation.for_contact(contact, version, scheduled_at=utcnow())
@@ -179,8 +180,7 @@ def response(
     version = version or contact_version()
     submitted_at = submitted_at or utcnow()
     sent_at = sent_at or submitted_at - timedelta(hours=1)
-    made = invitation(org, manager, version=version, sent_at=sent_at)
-    made.contact.channel = channel
+    made = invitation(org, manager, version=version, sent_at=sent_at, channel=channel)
     questions = {question.code: question for question in version.questions}
     given = {questions[code]: value for code, value in answers.items()}
     return submit_response(made, given, "nl", submitted_at)

@@ -138,3 +138,61 @@ def test_no_migration_imports_the_application():
                 continue
             for name in names:
                 assert name.split(".")[0] not in ("survey", "config"), f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
+)
+def test_upgrading_to_the_general_engine_records_each_invitations_dimensions(request, database):
+    """Invitations made before the engine knew kinds of occasion get their contact's channel,
+    day and company, their responses the kind "contact", and the tallies equal a recount."""
+    from survey.analysis.recount import rebuild_tallies
+    from survey.clock import utcnow
+    from survey.contacts.models import Contact
+    from survey.demo.data import load_demo
+    from survey.invitations.dimensions import OccasionKind
+    from survey.invitations.models import Invitation
+    from survey.responding.models import Response
+
+    recorded = (
+        Invitation.id,
+        Invitation.occasion_kind,
+        Invitation.channel,
+        Invitation.occasion_on,
+        Invitation.company_name,
+        Invitation.registry_number,
+    )
+    from_contacts = (
+        Invitation.id,
+        Contact.channel,
+        Contact.contacted_on,
+        Contact.company_name,
+        Contact.registry_number,
+    )
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=request.getfixturevalue(database))
+    with app.app_context():
+        upgrade()
+        load_demo(utcnow())
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="5d2e8f41c9a7")  # before: the invitation read its contact
+        upgrade()
+        invitations = db.session.execute(db.select(*recorded).order_by(Invitation.id)).all()
+        contacts = db.session.execute(
+            db.select(*from_contacts).join(Contact).order_by(Invitation.id)
+        ).all()
+        kinds = set(db.session.scalars(db.select(Response.occasion_kind)))
+        db.session.remove()
+    migrated = _every_tally(app)
+    with app.app_context():
+        rebuild_tallies(db.session)
+        db.session.commit()
+    recounted = _every_tally(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert len(invitations) == len(contacts) > 0
+    assert [(i[0], *i[2:]) for i in invitations] == [tuple(c) for c in contacts]
+    assert {i.occasion_kind for i in invitations} == {OccasionKind.CONTACT}
+    assert kinds == {OccasionKind.CONTACT}
+    assert migrated == recounted and migrated["response_tally"]

@@ -35,8 +35,7 @@ from survey.accounts.models import User
 from survey.analysis.aggregates import question_set
 from survey.analysis.periods import month_text
 from survey.analysis.population import Population
-from survey.contacts.logbook import CHANNEL_LABELS
-from survey.contacts.models import Contact
+from survey.invitations.dimensions import CHANNEL_LABELS
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import QuestionnaireVersion, localized
 from survey.responding.models import Answer, Response
@@ -182,12 +181,12 @@ def _responses(session: Session, population: Population) -> Iterator:
             Response.questionnaire_version_id,
             Response.account_manager_id,
             type_coerce(Response.channel, String),
-            Contact.company_name,
-            Contact.registry_number,
+            Invitation.company_name,
+            Invitation.registry_number,
             Response.locale,
         )
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Contact, Contact.id == Invitation.contact_id)
+        # The company as recorded on the invitation; a room-link answer has none.
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .where(*population.where(Response))
         .order_by(Response.id),
     )

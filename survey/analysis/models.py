@@ -1,10 +1,11 @@
 """Tallies: running counts and sums per reporting cell, so dashboards never scan the answers.
 
-A cell is (organisation, questionnaire version, account manager, channel, month). Every
-dashboard filter is a set of cells, so every figure is a GROUP BY over a few thousand tally rows
-however many responses there are. The tallies follow the records (see tallies.py) and can be
-rebuilt from them at any time. `account_manager_id` is 0 and `channel` is "" where an invitation
-has none (so the cell key has no NULLs, which a unique key would treat as all different).
+A cell is (organisation, questionnaire version, kind of occasion, event, staff member, channel,
+month). Every dashboard filter is a set of cells, so every figure is a GROUP BY over a few
+thousand tally rows however many responses there are. The tallies follow the records (see
+tallies.py) and can be rebuilt from them at any time. `event_id` and `account_manager_id` (the
+staff member the respondent knows) are 0 and `channel` is "" where an invitation has none (so
+the cell key has no NULLs, which a unique key would treat as all different).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.extensions import db
 
-CELL = ("organisation_id", "questionnaire_version_id", "account_manager_id", "channel", "month")
+CELL = (
+    "organisation_id",
+    "questionnaire_version_id",
+    "occasion_kind",
+    "event_id",
+    "account_manager_id",
+    "channel",
+    "month",
+)
 
 
 def _key(*more: str) -> tuple[PrimaryKeyConstraint]:
@@ -27,6 +36,8 @@ def _key(*more: str) -> tuple[PrimaryKeyConstraint]:
 class _Cell:
     organisation_id: Mapped[int]
     questionnaire_version_id: Mapped[int]
+    occasion_kind: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[int]
     account_manager_id: Mapped[int]
     channel: Mapped[str] = mapped_column(String(20))
     month: Mapped[date] = mapped_column(Date)  # its first day, in the organisation's zone

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
 from survey.analysis.population import Population
-from survey.contacts.models import Contact
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question, QuestionType, localized
 from survey.responding.models import Answer, Response
@@ -73,8 +72,8 @@ def _matching(
         statement.select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
-        .join(Invitation, Invitation.id == Response.invitation_id)
-        .outerjoin(Contact, Contact.id == Invitation.contact_id)
+        # The company as recorded on the invitation; a room-link answer has none.
+        .outerjoin(Invitation, Invitation.id == Response.invitation_id)
         .where(
             *population.where(Response),
             Question.type == QuestionType.TEXT,
@@ -88,7 +87,7 @@ def _matching(
         # autoescape: a % or _ typed in the search box is looked for as itself.
         found = Answer.text.icontains(search, autoescape=True)
         if not without_names:  # a search on the company would name the writer
-            found = or_(found, Contact.company_name.icontains(search, autoescape=True))
+            found = or_(found, Invitation.company_name.icontains(search, autoescape=True))
         statement = statement.where(found)
     return statement
 
@@ -173,7 +172,7 @@ def _page_columns() -> Select:
         Response.submitted_at,
         Response.month,
         User.name.label("account_manager"),
-        Contact.company_name.label("company"),
+        Invitation.company_name.label("company"),
         Question.code,
         Question.text.label("question"),
         Answer.text,

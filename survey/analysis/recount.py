@@ -20,7 +20,6 @@ from survey.analysis.models import (
 )
 from survey.analysis.periods import reporting_month
 from survey.analysis.tallies import SENT_ONCE, TallyChanges, cell_key
-from survey.contacts.models import Contact
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.models import Question
 from survey.responding.models import Answer, Response
@@ -44,6 +43,8 @@ def _response_cell() -> list[ColumnElement]:
     return [
         Response.organisation_id,
         Response.questionnaire_version_id,
+        Response.occasion_kind,
+        func.coalesce(Response.event_id, 0),
         func.coalesce(Response.account_manager_id, 0),
         func.coalesce(Response.channel, ""),
         Response.month,
@@ -115,34 +116,25 @@ def _recount_invitations(session: Session, ids: list[int] | None, changes: Tally
     zones = dict(session.execute(select(Organisation.id, Organisation.timezone)).all())
     hour = _hour if session.get_bind().dialect.name == "sqlite" else _pg_hour
     for column, moment, states in _INVITATION_COUNTS:
-        when = hour(moment)
+        dimensions = (
+            Invitation.organisation_id,
+            Invitation.questionnaire_version_id,
+            Invitation.occasion_kind,
+            Invitation.event_id,
+            Invitation.sender_id,
+            Invitation.channel,
+            hour(moment),
+        )
         statement = (
-            select(
-                Invitation.organisation_id,
-                Invitation.questionnaire_version_id,
-                Invitation.sender_id,
-                Contact.channel,
-                when,
-                func.count(),
-            )
-            .outerjoin(Contact, Contact.id == Invitation.contact_id)
+            select(*dimensions, func.count())
             .where(Invitation.state.in_(states), moment.is_not(None))
-            .group_by(
-                Invitation.organisation_id,
-                Invitation.questionnaire_version_id,
-                Invitation.sender_id,
-                Contact.channel,
-                when,
-            )
+            .group_by(*dimensions)
         )
         if ids is not None:
             statement = statement.where(Invitation.organisation_id.in_(ids))
-        for organisation_id, version_id, sender_id, channel, at, count in session.execute(
-            statement
-        ):
-            month = reporting_month(_as_utc(at), zones[organisation_id])
-            key = cell_key(organisation_id, version_id, sender_id, channel, month)
-            changes.add(InvitationTally, key, **{column: count})
+        for *cell, at, count in session.execute(statement):
+            month = reporting_month(_as_utc(at), zones[cell[0]])
+            changes.add(InvitationTally, cell_key(*cell, month), **{column: count})
 
 
 def _pg_hour(column) -> ColumnElement:

@@ -22,7 +22,6 @@ from survey.analysis.models import (
     ResponseTally,
 )
 from survey.analysis.periods import reporting_month
-from survey.contacts.models import Contact
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.models import Response
@@ -56,6 +55,8 @@ class TallyChanges:
         cell = cell_key(
             response.organisation_id,
             response.questionnaire_version_id,
+            response.occasion_kind,
+            response.event_id,
             response.account_manager_id,
             response.channel,
             response.month,
@@ -96,13 +97,13 @@ class TallyChanges:
         column, moment = counted
         # By id: a relationship of a record made in this session may not be loaded.
         zone = session.get(Organisation, invitation.organisation_id).timezone
-        contact = session.get(Contact, invitation.contact_id) if invitation.contact_id else None
-        channel = contact.channel if contact else None
         cell = cell_key(
             invitation.organisation_id,
             invitation.questionnaire_version_id,
+            invitation.occasion_kind,
+            invitation.event_id,
             invitation.sender_id,
-            channel,
+            invitation.channel,
             reporting_month(moment, zone),
         )
         self.add(InvitationTally, cell, **{column: 1})
@@ -117,8 +118,18 @@ class TallyChanges:
                 connection.execute(_upsert(connection, table), params)
 
 
-def cell_key(organisation_id, version_id, account_manager_id, channel, month) -> Key:
-    return (organisation_id, version_id, account_manager_id or 0, str(channel or ""), month)
+def cell_key(
+    organisation_id, version_id, occasion_kind, event_id, account_manager_id, channel, month
+) -> Key:
+    return (
+        organisation_id,
+        version_id,
+        str(occasion_kind),
+        event_id or 0,
+        account_manager_id or 0,
+        str(channel or ""),
+        month,
+    )
 
 
 def _counted_columns(tally: type) -> list[str]:

@@ -11,9 +11,8 @@ from flask_babel import ngettext
 from survey.accounts.models import FORMER_STAFF_MEMBER, Role
 from survey.accounts.organisation_settings import LABELS as SETTING_LABELS
 from survey.audit.models import Action, AuditEvent
-from survey.contacts.logbook import CHANNEL_LABELS
 from survey.contacts.logbook import FIELD_LABELS as CONTACT_FIELD_LABELS
-from survey.contacts.models import Channel
+from survey.invitations.dimensions import CHANNEL_LABELS, Channel
 from survey.request_input import month, record_id
 
 

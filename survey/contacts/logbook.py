@@ -21,6 +21,7 @@ from survey.accounts.models import Organisation, Role, User
 from survey.contacts.models import TEXT_MAXIMUMS, Channel, Contact, Source
 from survey.contacts.registry import RegistryNumberError, normalise_registry_number
 from survey.extensions import db
+from survey.invitations.dimensions import CHANNEL_LABELS
 from survey.invitations.models import Invitation
 from survey.invitations.rules import invite_for_contact
 
@@ -28,14 +29,6 @@ LOCALES = ("nl", "en")
 # A survey about a contact of long ago measures nothing; such contacts are refused.
 MAX_AGE_DAYS = 365
 LIMITS = TEXT_MAXIMUMS  # one place for the maximums: survey/contacts/models.py
-
-CHANNEL_LABELS = {
-    Channel.VISIT: _l("visit"),
-    Channel.PHONE: _l("phone call"),
-    Channel.EMAIL: _l("email"),
-    Channel.COUNTER: _l("counter"),
-    Channel.EVENT: _l("event"),
-}
 
 # How the activity log names a contact's fields when it shows what a correction changed.
 FIELD_LABELS = {

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from survey.accounts.models import User
 from survey.clock import utcnow
 from survey.extensions import db
+from survey.invitations.dimensions import Channel
 from survey.types import UTCDateTime, enum_column
 
 # The longest text each field takes, in characters: the form, the CSV import and the columns all
@@ -27,14 +28,6 @@ TEXT_MAXIMUMS = {
     "email": EMAIL_MAX,
     "subject": SUBJECT_MAX,
 }
-
-
-class Channel(enum.StrEnum):
-    VISIT = "visit"
-    PHONE = "phone"
-    EMAIL = "email"
-    COUNTER = "counter"
-    EVENT = "event"
 
 
 class Source(enum.StrEnum):

@@ -19,7 +19,7 @@ from survey.accounts.models import Role, User
 from survey.analysis.models import ResponseTally
 from survey.analysis.periods import add_months, month_text
 from survey.analysis.population import Population, version_ids
-from survey.contacts.logbook import CHANNEL_LABELS
+from survey.invitations.dimensions import CHANNEL_LABELS
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion, localized
 from survey.request_input import Month, SingleLine, without_nul
 from survey.request_input import month as parse_month

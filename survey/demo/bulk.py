@@ -268,7 +268,7 @@ def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -
         month_of = reporting_month(submitted_at.replace(tzinfo=UTC), seat.timezone)
         rows.responses.append(
             (response_id, invitation_id, seat.organisation_id, version_id, submitted_at, locale,
-             seat.user_id, channel, month_of)
+             seat.user_id, channel, month_of, "contact")
         )  # fmt: skip
         for question_id, value, text in answers(questions, offsets, locale == "en", rng):
             rows.answers.append((response_id, question_id, value, None, text))
@@ -302,6 +302,6 @@ def _invite(rows, seat: Seat, day: Day, channel: str, version_id: int, life: Lif
     rows.invitations.append(
         (invitation_id, organisation_id, contact_id, version_id, seat.user_id, email, name,
          locale, state, secrets.token_urlsafe(12), reason, previously, day.sent_at, *moments,
-         logged_at)
+         logged_at, "contact", channel, day.contacted_on, company.name, company.registry_number)
     )  # fmt: skip
     return invitation_id, locale

@@ -28,11 +28,12 @@ INVITATION = (
     "id", "organisation_id", "contact_id", "questionnaire_version_id", "sender_id",
     "recipient_email", "recipient_name", "locale", "state", "nonce", "suppression_reason",
     "previously_invited_at", "scheduled_at", "sent_at", "reminded_at", "expires_at",
-    "answered_at", "created_at",
+    "answered_at", "created_at", "occasion_kind", "channel", "occasion_on", "company_name",
+    "registry_number",
 )  # fmt: skip
 RESPONSE = (
     "id", "invitation_id", "organisation_id", "questionnaire_version_id", "submitted_at",
-    "locale", "account_manager_id", "channel", "month",
+    "locale", "account_manager_id", "channel", "month", "occasion_kind",
 )  # fmt: skip
 ANSWER = ("response_id", "question_id", "value", "option", "text")
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import enum
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import Organisation, User
 from survey.clock import utcnow
 from survey.contacts.models import Contact
 from survey.extensions import db
+from survey.invitations.dimensions import Channel, OccasionKind
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.types import UTCDateTime, enum_column
 
@@ -102,12 +103,17 @@ def new_nonce() -> str:
 
 
 def _addressed_as(contact: Contact) -> dict:
-    """To the contact's person, in their language, signed by the contact's account manager."""
+    """To the contact's person, in their language, signed by the contact's account manager;
+    with what the contact is reported by."""
     return {
         "sender_id": contact.account_manager_id,
         "recipient_email": contact.email,
         "recipient_name": contact.person_name,
         "locale": contact.locale,
+        "channel": contact.channel,
+        "occasion_on": contact.contacted_on,
+        "company_name": contact.company_name,
+        "registry_number": contact.registry_number,
     }
 
 
@@ -118,6 +124,7 @@ class Invitation(db.Model):
         Index("ix_invitation_state_scheduled", "state", "scheduled_at"),
         # Fatigue looks up earlier invitations of the same address in the same organisation.
         Index("ix_invitation_organisation_recipient", "organisation_id", "recipient_email"),
+        Index("ix_invitation_organisation_registry", "organisation_id", "registry_number"),
     )
     owner_column = "sender_id"  # an account manager sees the invitations sent in their name
 
@@ -125,8 +132,22 @@ class Invitation(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
-    # The staff member the recipient knows: signs the email, named on the expired-link page.
+    # The staff member the recipient knows (the account manager of a contact): signs the email,
+    # is named on the expired-link page, and is the "who" its response is reported by.
     sender_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # What the invitation is reported by, recorded when it is made, so that nothing after it
+    # (the survey page, the outbox, the analysis) reads the occasion again.
+    occasion_kind: Mapped[OccasionKind] = mapped_column(
+        enum_column(OccasionKind), default=OccasionKind.CONTACT
+    )
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    # The event of an event participant's invitation. No foreign key yet: the event table comes
+    # with the events themselves (issue 11), which add the constraint.
+    event_id: Mapped[int | None] = mapped_column(index=True)
+    occasion_on: Mapped[date | None] = mapped_column(Date)  # the contact's day, the event's day
+    # The recipient's company as the occasion named it, for the export and the open answers.
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    registry_number: Mapped[str | None] = mapped_column(String(20))  # KvK/KBO digits
     recipient_email: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str] = mapped_column(String(5), default="nl")
@@ -164,6 +185,7 @@ class Invitation(db.Model):
         # Set in Python too (not only as column defaults), so a new invitation has its state
         # and nonce before the first flush.
         fields.setdefault("state", InvitationState.SCHEDULED)
+        fields.setdefault("occasion_kind", OccasionKind.CONTACT)
         fields.setdefault("nonce", new_nonce())
         super().__init__(**fields)
 
@@ -175,6 +197,7 @@ class Invitation(db.Model):
         return cls(
             organisation_id=contact.organisation_id,
             contact=contact,
+            occasion_kind=OccasionKind.CONTACT,
             questionnaire_version_id=version.id,
             scheduled_at=scheduled_at,
             **_addressed_as(contact),

@@ -3,8 +3,10 @@
 - Timing: `send_delay_days` working days after the contact (see calendar.py), at `send_hour`
   in the organisation's time zone; never at night or at the weekend, whenever it was logged.
 - Fatigue: nobody invited (by address, or by company registry number where known) in the last
-  `fatigue_days` is invited again; the invitation is kept, suppressed, with the reason.
-- Opted-out and bounced addresses are suppressed for the organisation that recorded them.
+  `fatigue_days` for the same kind of occasion is invited again; the invitation is kept,
+  suppressed, with the reason. A contact survey does not hold back a workshop evaluation.
+- Opted-out and bounced addresses are suppressed for the organisation that recorded them, for
+  every kind of occasion.
 
 Each rule is a plain function of its inputs, so it is tested without HTTP or a clock.
 """
@@ -44,23 +46,16 @@ def send_time(contacted_on: date, logged_at: datetime, organisation: Organisatio
     return local.astimezone(UTC)
 
 
-def _recipient_filter(invitation: Invitation, registry_number: str | None):
+def _recipient_filter(invitation: Invitation):
     same_address = Invitation.recipient_email == invitation.recipient_email
-    if not registry_number:
+    if not invitation.registry_number:
         return same_address
-    same_company = Invitation.contact_id.in_(
-        select(Contact.id).where(
-            Contact.organisation_id == invitation.organisation_id,
-            Contact.registry_number == registry_number,
-        )
-    )
-    return or_(same_address, same_company)
+    return or_(same_address, Invitation.registry_number == invitation.registry_number)
 
 
-def last_invited_at(
-    invitation: Invitation, registry_number: str | None, since: datetime
-) -> datetime | None:
-    """When this recipient was last invited (or is already planned to be), if after `since`.
+def last_invited_at(invitation: Invitation, since: datetime) -> datetime | None:
+    """When this recipient was last invited (or is already planned to be) for the same kind of
+    occasion, if after `since`.
 
     Counts the organisation's other invitations that were sent or are on their way; suppressed
     and failed ones never reached anybody and do not count.
@@ -75,9 +70,10 @@ def last_invited_at(
     moment = func.coalesce(Invitation.sent_at, Invitation.scheduled_at)
     statement = select(func.max(moment)).where(
         Invitation.organisation_id == invitation.organisation_id,
+        Invitation.occasion_kind == invitation.occasion_kind,
         Invitation.state.in_(counted),
         moment >= since,
-        _recipient_filter(invitation, registry_number),
+        _recipient_filter(invitation),
     )
     if invitation.id is not None:
         statement = statement.where(Invitation.id != invitation.id)
@@ -104,10 +100,7 @@ def apply_suppression_rules(invitation: Invitation, now: datetime) -> bool:
         return True
     if organisation.fatigue_days <= 0:
         return False
-    registry_number = invitation.contact.registry_number if invitation.contact else None
-    earlier = last_invited_at(
-        invitation, registry_number, since=now - timedelta(days=organisation.fatigue_days)
-    )
+    earlier = last_invited_at(invitation, since=now - timedelta(days=organisation.fatigue_days))
     if earlier is not None and earlier <= max(now, invitation.scheduled_at):
         invitation.suppress(SuppressionReason.RECENTLY_INVITED, previously_invited_at=earlier)
         return True

@@ -1,4 +1,5 @@
-"""A response to one invitation, and its answers (one row per value or chosen option)."""
+"""A response, to one invitation (or, later, through an event's room link), and its answers (one
+row per value or chosen option)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.contacts.models import Channel
 from survey.extensions import db
+from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question
 from survey.types import UTCDateTime, enum_column
@@ -20,21 +21,31 @@ class Response(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique: a double click, a retried POST or a second tab can never make two responses.
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    # Empty for an answer given through a room link (NULLs never collide in a unique key).
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), unique=True)
+    # The room link it came through. No foreign key yet: the room link table comes with the
+    # events (issue 11), which add the constraint.
+    room_link_id: Mapped[int | None]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_version.id"), index=True
     )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(5))
-    # Copied from the invitation and its contact when the response comes in, so that the
-    # dashboards' filters (who, which channel, which month) need no joins. `month` is the first
-    # day of the month the response came in, in the organisation's time zone.
+    # Copied from the invitation's recorded dimensions when the response comes in, so that the
+    # dashboards' filters (which kind of occasion, event, who, which channel, which month) need
+    # no joins. `account_manager_id` is the staff member the respondent knows (the invitation's
+    # sender). `month` is the first day of the month the response came in, in the
+    # organisation's time zone.
+    occasion_kind: Mapped[OccasionKind] = mapped_column(
+        enum_column(OccasionKind), default=OccasionKind.CONTACT
+    )
+    event_id: Mapped[int | None]  # no foreign key yet, as on the invitation
     account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
     month: Mapped[date] = mapped_column(Date)
 
-    invitation: Mapped[Invitation] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )

@@ -41,8 +41,10 @@ def submit_response(
         questionnaire_version_id=invitation.questionnaire_version_id,
         submitted_at=now,
         locale=locale,
+        occasion_kind=invitation.occasion_kind,
+        event_id=invitation.event_id,
         account_manager_id=invitation.sender_id,
-        channel=invitation.contact.channel if invitation.contact else None,
+        channel=invitation.channel,
         month=reporting_month(now, invitation.organisation.timezone),
     )
     for question, given in answers.items():

@@ -42,7 +42,8 @@ def _scene(app, responses: int = 5, **settings) -> dict:
             for number in range(responses)
         ]  # fmt: skip
         for number, response in enumerate(made):
-            response.invitation.contact.company_name = f"Bakkerij Nummer{number}"
+            company = f"Bakkerij Nummer{number}"
+            response.invitation.contact.company_name = response.invitation.company_name = company
         db.session.commit()
         return {"org": org.id, "invitation": made[0].invitation_id if made else None}
 

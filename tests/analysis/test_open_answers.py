@@ -34,7 +34,7 @@ def _population(org, **filters) -> Population:
 
 def _answer(org, manager, text: str, at: datetime, company: str = "Bakkerij Van Dam"):
     made = factories.response(org, manager, {**rated_answers(7), "improve": text}, submitted_at=at)
-    made.invitation.contact.company_name = company
+    made.invitation.contact.company_name = made.invitation.company_name = company
     db.session.flush()
     return made
 

@@ -10,13 +10,16 @@ import pytest
 from scipy import stats
 
 from survey.analysis.drivers import Quadrant
-from survey.analysis.models import TALLIES
+from survey.analysis.models import TALLIES, ResponseTally
 from survey.analysis.population import Population, version_ids
 from survey.analysis.recount import rebuild_tallies
 from survey.analysis.report import compare_managers, feedback_report
 from survey.extensions import db
-from survey.invitations.models import InvitationState
+from survey.invitations.dimensions import Channel, OccasionKind
+from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.catalogue import add_version, catalogue_questionnaire
+from survey.responding.models import Answer, Response
+from survey.responding.submission import submit_response
 from tests import factories
 from tests.factories import rated_answers
 
@@ -327,11 +330,53 @@ def test_the_tallies_kept_on_every_flush_equal_a_recount(org, questionnaire):
     factories.response(org, manager, partly, version=version)
     factories.invitation(org, manager, state=InvitationState.SUPPRESSED, version=version)
     factories.invitation(org, manager, state=InvitationState.REMINDED, version=version)
+    _evaluation_responses(org, manager, version, answers(7))
     db.session.flush()
     kept = _snapshot()
+    cells = db.session.execute(db.select(ResponseTally.occasion_kind, ResponseTally.event_id))
+    assert set(cells) == {("contact", 0), ("event_participant", 7)}
     assert kept["OptionTally"] or questionnaire == "contact-survey"
     rebuild_tallies(db.session, [org.id])
     assert _snapshot() == kept
+
+
+def _evaluation_responses(org, organiser, version, answers: dict) -> None:
+    """An event participant's invitation, answered, and an answer through the event's room link
+    (no invitation), made directly: the events package comes later."""
+    invitation = Invitation(
+        organisation_id=org.id,
+        occasion_kind=OccasionKind.EVENT_PARTICIPANT,
+        event_id=7,
+        questionnaire_version_id=version.id,
+        sender_id=organiser.id,
+        channel=Channel.EVENT,
+        recipient_email="deelnemer@example.org",
+        scheduled_at=_at(2026, 3, 1),
+    )
+    db.session.add(invitation)
+    invitation.mark_sent(_at(2026, 3, 1), 14)
+    db.session.flush()
+    questions = {question.code: question for question in version.questions}
+    given = {questions[code]: value for code, value in answers.items()}
+    submit_response(invitation, given, "nl", _at(2026, 3, 2))
+    room = Response(
+        organisation_id=org.id,
+        questionnaire_version_id=version.id,
+        submitted_at=_at(2026, 3, 2),
+        locale="en",
+        occasion_kind=OccasionKind.EVENT_PARTICIPANT,
+        event_id=7,
+        room_link_id=1,
+        channel=Channel.EVENT,
+        month=date(2026, 3, 1),
+    )
+    room.answers = [
+        Answer(question_id=questions["overall"].id, value=9),
+        Answer(question_id=questions["usefulness"].id, value=2)
+        if "usefulness" in questions
+        else Answer(question_id=questions["speed"].id, value=2),
+    ]
+    db.session.add(room)
 
 
 def _snapshot() -> dict:

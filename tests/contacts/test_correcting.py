@@ -134,7 +134,8 @@ def test_an_email_already_queued_for_the_old_address_is_cancelled_and_a_new_one_
 def test_a_correction_plans_the_invitation_again_by_the_usual_rules(app, client, log_in, scene):
     with app.app_context():
         # Someone else already invited the corrected address today: fatigue suppresses it.
-        factories.invitation(db.session.get(Organisation, 1), email=RIGHT)
+        organisation = db.session.get(Invitation, scene["invitation"]).organisation
+        factories.invitation(organisation, email=RIGHT)
         db.session.commit()
     log_in("sanne@a.example")
     client.get("/language/en")
