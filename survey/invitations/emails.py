@@ -1,5 +1,8 @@
 """The invitation and reminder emails: written in the recipient's language, signed by the
-account manager and the municipality, with a one-click unsubscribe (RFC 8058)."""
+staff member the recipient knows and the municipality, with a one-click unsubscribe (RFC 8058).
+
+The wording follows the questionnaire's purpose and the kind of occasion: a contact survey asks
+about the contact with the account manager, a workshop evaluation about the meeting."""
 
 from __future__ import annotations
 
@@ -10,16 +13,25 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from survey.invitations.dimensions import OccasionKind
 from survey.invitations.models import Invitation
 from survey.outbox.message import one_line
 from survey.outbox.models import EmailPurpose, OutboundEmail
+from survey.questionnaires.models import Purpose
 from survey.responding.links import survey_url, unsubscribe_url
 from survey.responding.privacy import answers_audience, privacy_statement_url
 
 
+def _wording(invitation: Invitation) -> Purpose:
+    """Which texts the email uses: those of the questionnaire's purpose."""
+    return invitation.questionnaire_version.questionnaire.purpose
+
+
 def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
     organisation = invitation.organisation.name
-    if invitation.sender is not None:
+    if _wording(invitation) is Purpose.WORKSHOP:
+        subject = _("How was the meeting of %(organisation)s?", organisation=organisation)
+    elif invitation.sender is not None:
         subject = _(
             "How was your contact with %(person)s of %(organisation)s?",
             person=invitation.sender.name,
@@ -46,7 +58,11 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
         context = {
             "invitation": invitation,
             "organisation": invitation.organisation,
-            "contact": invitation.contact,
+            "wording": _wording(invitation).value,
+            # The contact's subject, for the sentence about the contact.
+            "contact": (
+                invitation.contact if invitation.occasion_kind is OccasionKind.CONTACT else None
+            ),
             "signatory": invitation.sender,
             "reminder": purpose is EmailPurpose.REMINDER,
             "survey_url": survey_url(invitation),
