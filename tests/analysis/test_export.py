@@ -25,8 +25,8 @@ from survey.analysis.export import (
 )
 from survey.analysis.population import Population, version_ids
 from survey.audit.models import Action, AuditEvent
-from survey.contacts.models import Channel
 from survey.extensions import db
+from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.catalogue import load_definition
 from survey.questionnaires.models import Purpose, QuestionType
@@ -277,6 +277,32 @@ def test_every_formula_start_is_neutralised_in_the_csv_and_the_xlsx(survey):
     # XLSX: a text cell with Excel's quote prefix shows exactly what was typed, and never runs.
     assert {c["response"].value: c["improve"].value for c in cells} == typed
     assert all(c["improve"].data_type == "s" and c["improve"].quotePrefix for c in cells)
+
+
+def test_an_answer_through_a_room_link_is_exported_without_a_company(survey):
+    """A response without an invitation (a room link, for events later) is a row of its own."""
+    manager = factories.user(survey["org"])
+    emailed = _respond(survey["org"], manager, survey["v2"], {"overall": 8}, _at(3))
+    room = Response(
+        organisation_id=survey["org"].id,
+        questionnaire_version_id=survey["v2"].id,
+        submitted_at=_at(3, day=11),
+        locale="nl",
+        occasion_kind=OccasionKind.EVENT_PARTICIPANT,
+        event_id=4,
+        room_link_id=1,
+        month=date(2026, 3, 1),
+        answers=[Answer(question_id=_question_id(survey["v2"], "overall"), value=6)],
+    )
+    db.session.add(room)
+    db.session.flush()
+    rows = _by_number(_csv(_population(survey)))
+    assert rows[emailed.id]["company"] == "Bakkerij Van Dam"
+    assert (rows[room.id]["company"], rows[room.id]["overall"]) == ("", "6")
+
+
+def _question_id(version, code: str) -> int:
+    return next(question.id for question in version.questions if question.code == code)
 
 
 def _xlsx_cells(population: Population, options: ExportOptions = CODES_FOR_ANALYSTS) -> list:
