@@ -144,8 +144,9 @@ def test_no_migration_imports_the_application():
     "database", ["sqlite_url", pytest.param("postgres_url", marks=pytest.mark.postgres)]
 )
 def test_upgrading_to_the_general_engine_records_each_invitations_dimensions(request, database):
-    """Invitations made before the engine knew kinds of occasion get their contact's channel,
-    day and company, their responses the kind "contact", and the tallies equal a recount."""
+    """Invitations made before the engine knew kinds of occasion keep their staff member (the
+    renamed sender) and get their contact's channel, day and company, their responses the kind
+    "contact", and the tallies equal a recount."""
     from survey.analysis.recount import rebuild_tallies
     from survey.clock import utcnow
     from survey.contacts.models import Contact
@@ -157,6 +158,7 @@ def test_upgrading_to_the_general_engine_records_each_invitations_dimensions(req
     recorded = (
         Invitation.id,
         Invitation.occasion_kind,
+        Invitation.staff_member_id,
         Invitation.channel,
         Invitation.occasion_on,
         Invitation.company_name,
@@ -164,6 +166,7 @@ def test_upgrading_to_the_general_engine_records_each_invitations_dimensions(req
     )
     from_contacts = (
         Invitation.id,
+        Contact.account_manager_id,
         Contact.channel,
         Contact.contacted_on,
         Contact.company_name,

@@ -121,7 +121,7 @@ def _recount_invitations(session: Session, ids: list[int] | None, changes: Tally
             Invitation.questionnaire_version_id,
             Invitation.occasion_kind,
             Invitation.event_id,
-            Invitation.sender_id,
+            Invitation.staff_member_id,
             Invitation.channel,
             hour(moment),
         )

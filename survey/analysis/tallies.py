@@ -102,7 +102,7 @@ class TallyChanges:
             invitation.questionnaire_version_id,
             invitation.occasion_kind,
             invitation.event_id,
-            invitation.sender_id,
+            invitation.staff_member_id,
             invitation.channel,
             reporting_month(moment, zone),
         )

@@ -25,7 +25,7 @@ CONTACT = (
     "created_at",
 )  # fmt: skip
 INVITATION = (
-    "id", "organisation_id", "contact_id", "questionnaire_version_id", "sender_id",
+    "id", "organisation_id", "contact_id", "questionnaire_version_id", "staff_member_id",
     "recipient_email", "recipient_name", "locale", "state", "nonce", "suppression_reason",
     "previously_invited_at", "scheduled_at", "sent_at", "reminded_at", "expires_at",
     "answered_at", "created_at", "occasion_kind", "channel", "occasion_on", "company_name",

@@ -31,10 +31,10 @@ def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
     organisation = invitation.organisation.name
     if _wording(invitation) is Purpose.WORKSHOP:
         subject = _("How was the meeting of %(organisation)s?", organisation=organisation)
-    elif invitation.sender is not None:
+    elif invitation.staff_member is not None:
         subject = _(
             "How was your contact with %(person)s of %(organisation)s?",
-            person=invitation.sender.name,
+            person=invitation.staff_member.name,
             organisation=organisation,
         )
     else:
@@ -63,7 +63,7 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
             "contact": (
                 invitation.contact if invitation.occasion_kind is OccasionKind.CONTACT else None
             ),
-            "signatory": invitation.sender,
+            "signatory": invitation.staff_member,
             "reminder": purpose is EmailPurpose.REMINDER,
             "survey_url": survey_url(invitation),
             "unsubscribe_url": unsubscribe,
@@ -79,15 +79,15 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
         text_body = render_template("emails/invitation.txt", subject=subject, **context)
         html_body = render_template("emails/invitation.html", subject=subject, **context)
     sender_name = invitation.organisation.name
-    if invitation.sender is not None:
-        sender_name = f"{invitation.sender.name} – {invitation.organisation.name}"
+    if invitation.staff_member is not None:
+        sender_name = f"{invitation.staff_member.name} – {invitation.organisation.name}"
     return OutboundEmail(
         organisation_id=invitation.organisation_id,
         invitation_id=invitation.id,
         purpose=purpose,
         recipient=invitation.recipient_email,
         sender_name=one_line(sender_name),
-        reply_to=invitation.sender.email if invitation.sender is not None else None,
+        reply_to=invitation.staff_member.email if invitation.staff_member is not None else None,
         subject=subject,
         text_body=text_body,
         html_body=html_body,

@@ -106,7 +106,7 @@ def _addressed_as(contact: Contact) -> dict:
     """To the contact's person, in their language, signed by the contact's account manager;
     with what the contact is reported by."""
     return {
-        "sender_id": contact.account_manager_id,
+        "staff_member_id": contact.account_manager_id,
         "recipient_email": contact.email,
         "recipient_name": contact.person_name,
         "locale": contact.locale,
@@ -126,15 +126,16 @@ class Invitation(db.Model):
         Index("ix_invitation_organisation_recipient", "organisation_id", "recipient_email"),
         Index("ix_invitation_organisation_registry", "organisation_id", "registry_number"),
     )
-    owner_column = "sender_id"  # an account manager sees the invitations sent in their name
+    owner_column = "staff_member_id"  # an account manager sees the invitations in their name
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id"), index=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
-    # The staff member the recipient knows (the account manager of a contact): signs the email,
-    # is named on the expired-link page, and is the "who" its response is reported by.
-    sender_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # The staff member the recipient knows (the account manager of a contact, an event's
+    # organiser later): signs the email, is named on the expired-link page, and is the "who" its
+    # response is reported by (as the response's and the tallies' `account_manager_id`).
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # What the invitation is reported by, recorded when it is made, so that nothing after it
     # (the survey page, the outbox, the analysis) reads the occasion again.
     occasion_kind: Mapped[OccasionKind] = mapped_column(
@@ -179,7 +180,7 @@ class Invitation(db.Model):
     organisation: Mapped[Organisation] = relationship()
     contact: Mapped[Contact | None] = relationship()
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
-    sender: Mapped[User | None] = relationship()
+    staff_member: Mapped[User | None] = relationship()
 
     def __init__(self, **fields) -> None:
         # Set in Python too (not only as column defaults), so a new invitation has its state

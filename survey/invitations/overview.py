@@ -21,7 +21,7 @@ def recent_invitations(
 ) -> list[Invitation]:
     """Newest first, from a statement already scoped to what the viewer may see."""
     statement = scope.options(
-        joinedload(Invitation.contact), joinedload(Invitation.sender)
+        joinedload(Invitation.contact), joinedload(Invitation.staff_member)
     ).order_by(Invitation.created_at.desc(), Invitation.id.desc())
     if state is not None:
         statement = statement.where(Invitation.state == state)

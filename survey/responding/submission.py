@@ -43,7 +43,7 @@ def submit_response(
         locale=locale,
         occasion_kind=invitation.occasion_kind,
         event_id=invitation.event_id,
-        account_manager_id=invitation.sender_id,
+        account_manager_id=invitation.staff_member_id,
         channel=invitation.channel,
         month=reporting_month(now, invitation.organisation.timezone),
     )

@@ -465,7 +465,7 @@ def _bulk_responses(org, version, count: int) -> None:
             {
                 "organisation_id": org.id,
                 "questionnaire_version_id": version.id,
-                "sender_id": manager.id,
+                "staff_member_id": manager.id,
                 "recipient_email": f"r{n}@example.org",
                 "state": InvitationState.ANSWERED,
             }

@@ -348,7 +348,7 @@ def _evaluation_responses(org, organiser, version, answers: dict) -> None:
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
         event_id=7,
         questionnaire_version_id=version.id,
-        sender_id=organiser.id,
+        staff_member_id=organiser.id,
         channel=Channel.EVENT,
         recipient_email="deelnemer@example.org",
         scheduled_at=_at(2026, 3, 1),

@@ -71,7 +71,7 @@ def test_a_logged_contact_is_stored_normalised_and_gets_an_invitation(org, sanne
     invitation = invitation_of(contact)
     assert invitation.state is InvitationState.SCHEDULED
     assert invitation.recipient_email == "fatima@korenaar.example"
-    assert invitation.sender_id == sanne.id
+    assert invitation.staff_member_id == sanne.id
     assert invitation.scheduled_at > NOW  # the timing itself is the rules' business
 
 

@@ -41,7 +41,7 @@ def _evaluation_invitation(org, organiser, locale: str) -> Invitation:
         event_id=3,
         occasion_on=date(2026, 12, 3),
         questionnaire_version=factories.workshop_version(),
-        sender=organiser,
+        staff_member=organiser,
         channel=Channel.EVENT,
         recipient_email="deelnemer@example.org",
         recipient_name="Deelnemer",

@@ -25,7 +25,7 @@ def _evaluation_invitation(org, organiser, email="eva@bakkerij.example") -> Invi
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
         event_id=7,
         questionnaire_version_id=factories.workshop_version().id,
-        sender_id=organiser.id,
+        staff_member_id=organiser.id,
         channel=Channel.EVENT,
         recipient_email=email,
         scheduled_at=NOW,
@@ -46,7 +46,7 @@ def test_an_invitation_records_its_contacts_dimensions_when_it_is_made(ctx):
     invitation = invite_for_contact(contact, org, NOW)
     assert invitation.occasion_kind is OccasionKind.CONTACT
     assert invitation.event_id is None
-    assert invitation.sender_id == manager.id
+    assert invitation.staff_member_id == manager.id
     assert invitation.channel is contact.channel
     assert invitation.occasion_on == date(2026, 11, 23)
     assert (invitation.company_name, invitation.registry_number) == (

@@ -77,7 +77,8 @@ def test_a_logged_contact_gets_one_scheduled_invitation(ctx):
     assert invitation.state is InvitationState.SCHEDULED
     assert invitation.scheduled_at == utc(2026, 11, 25, 8)
     assert (
-        invitation.sender_id == manager.id and invitation.recipient_email == "eva@bakkerij.example"
+        invitation.staff_member_id == manager.id
+        and invitation.recipient_email == "eva@bakkerij.example"
     )
 
 
