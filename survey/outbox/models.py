@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from survey.clock import utcnow
 from survey.extensions import db
@@ -98,6 +98,16 @@ class OutboundEmail(db.Model):
         fields.setdefault("attempts", 0)
         fields.setdefault("headers", {})
         super().__init__(**fields)
+
+    @validates("sender_name", "subject")
+    def _clip_to_column(self, key: str, value: str | None) -> str | None:
+        """A staff member's and an organisation's names may each fill their own column, and
+        together overflow this one: shorten the display text rather than fail to queue the email
+        (PostgreSQL refuses what is too long; SQLite would keep it silently)."""
+        limit = self.__table__.c[key].type.length
+        if value is not None and len(value) > limit:
+            return value[: limit - 1].rstrip() + "…"
+        return value
 
 
 class SuppressionKind(enum.StrEnum):

@@ -100,3 +100,24 @@ def test_a_staff_name_with_a_comma_arrives_as_one_sender(app, mail_server):
     assert sender.display_name == f"Jansen, Piet (EZ) – {organisation}"
     assert received.sender == sender.addr_spec
     assert message["Subject"] == f"Hoe was uw contact met Jansen, Piet (EZ) van {organisation}?"
+
+
+def test_the_longest_names_still_make_an_email_that_is_sent(app, mail_server):
+    """A staff name and an organisation name of 200 characters each: the sender and subject are
+    shortened to fit their columns (PostgreSQL refuses longer ones), and the email goes out."""
+    with app.app_context():
+        org = factories.organisation("Gemeente " + "Langedorp" * 20)
+        long_name = ("Anna-Łucja van den Berg, " * 8).strip() + "."
+        invitation = factories.invitation(
+            org, factories.user(org, name=long_name), state=InvitationState.SCHEDULED
+        )
+        email = factories.outbound_email(invitation, now=NOW)
+        db.session.commit()
+        assert len(email.sender_name) <= 200 and email.sender_name.endswith("…")
+        assert len(email.subject) <= 300
+        send_outbox(lambda: NOW)
+
+    (received,) = mail_server.received
+    message = BytesParser(policy=policy.default).parsebytes(received.raw)
+    (sender,) = message["From"].addresses
+    assert sender.display_name.startswith("Anna-Łucja van den Berg, Anna-Łucja")
