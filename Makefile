@@ -48,7 +48,7 @@ run: translations demo
 	smtp=$$!; trap 'kill $$smtp 2>/dev/null' EXIT; trap 'exit 130' INT TERM HUP; \
 	$(DEVELOPMENT) SCHEDULER_ENABLED=1 BASE_URL=http://$(HOST):$(PORT) \
 	MAIL_SERVER=127.0.0.1 MAIL_PORT=$(SMTP_PORT) DEV_MAILBOX_DIR=$(CURDIR)/$(MAILBOX) \
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	FLASK_DEBUG=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: translations
 	$(BIN)/python -m pytest -rs
