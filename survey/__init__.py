@@ -71,11 +71,13 @@ def register_blueprints(app: Flask) -> None:
     from survey.dashboards.plotly_asset import bp as plotly_asset
     from survey.dashboards.routes import bp as dashboards
     from survey.devmail.routes import bp as mailbox
+    from survey.events.routes import bp as events
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
     from survey.outbox.routes import bp as outbox
     from survey.request_input import RecordIdConverter
     from survey.responding.privacy_statement import bp as privacy
+    from survey.responding.room import bp as room
     from survey.responding.routes import bp as responding
     from survey.responding.unsubscribe import bp as unsubscribe
 
@@ -87,12 +89,14 @@ def register_blueprints(app: Flask) -> None:
         settings,
         audit,
         contacts,
+        events,
         dashboards,
         plotly_asset,
         invitations,
         outbox,
         languages,
         responding,
+        room,
         unsubscribe,
         privacy,
         mailbox,

@@ -11,27 +11,36 @@ from survey.analysis.models import (
 )
 from survey.audit.models import AuditEvent
 from survey.contacts.models import Contact
+from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
 from survey.invitations.models import Invitation
 from survey.outbox.models import OutboundEmail, Suppression
 from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 from survey.responding.models import Answer, Response
+from survey.responding.room_links import RoomAnswerMark, RoomLink
 
 __all__ = [
     "Answer",
     "AuditEvent",
     "Contact",
     "DriverTally",
+    "Event",
+    "EventOrganiser",
+    "EventSeries",
+    "EventSpeaker",
     "Invitation",
     "InvitationTally",
     "OptionTally",
     "Organisation",
     "OutboundEmail",
+    "Participant",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",
     "RatingTally",
     "Response",
     "ResponseTally",
+    "RoomAnswerMark",
+    "RoomLink",
     "Suppression",
     "User",
 ]

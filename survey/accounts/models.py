@@ -49,6 +49,9 @@ class Organisation(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     min_group_size: Mapped[int] = mapped_column(default=5)
+    # An administrator may allow a lower minimum for event results (a workshop of ten is
+    # normal), never below EVENT_MIN_GROUP_FLOOR; None: the organisation's minimum applies.
+    event_min_group_size: Mapped[int | None]
     # Invitation rules (see survey/invitations/rules.py): an invitation goes out
     # `send_delay_days` working days after the contact at `send_hour` local time, not to anyone
     # invited in the last `fatigue_days`, with one reminder after `reminder_after_days` unless

@@ -142,9 +142,9 @@ class Invitation(db.Model):
         enum_column(OccasionKind), default=OccasionKind.CONTACT
     )
     channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
-    # The event of an event participant's invitation. No foreign key yet: the event table comes
-    # with the events themselves (issue 11), which add the constraint.
-    event_id: Mapped[int | None] = mapped_column(index=True)
+    # The event of an event participant's invitation. The table is named, not imported: the
+    # engine reads the recorded dimensions, never the event.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), index=True)
     occasion_on: Mapped[date | None] = mapped_column(Date)  # the contact's day, the event's day
     # The recipient's company as the occasion named it, for the export and the open answers.
     company_name: Mapped[str | None] = mapped_column(String(200))

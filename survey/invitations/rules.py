@@ -5,6 +5,8 @@
 - Fatigue: nobody invited (by address, or by company registry number where known) in the last
   `fatigue_days` for the same kind of occasion is invited again; the invitation is kept,
   suppressed, with the reason. A contact survey does not hold back a workshop evaluation.
+  Events count per event: a participant gets at most one evaluation of an event, and one of
+  every session of a series (people who come to six sessions want to judge each).
 - Opted-out and bounced addresses are suppressed for the organisation that recorded them, for
   every kind of occasion.
 
@@ -75,6 +77,8 @@ def last_invited_at(invitation: Invitation, since: datetime) -> datetime | None:
         moment >= since,
         _recipient_filter(invitation),
     )
+    if invitation.event_id is not None:
+        statement = statement.where(Invitation.event_id == invitation.event_id)
     if invitation.id is not None:
         statement = statement.where(Invitation.id != invitation.id)
     return db.session.scalar(statement)

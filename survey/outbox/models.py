@@ -39,6 +39,7 @@ class EmailPurpose(enum.StrEnum):
     INVITATION = "invitation"
     REMINDER = "reminder"
     RESEND = "resend"  # the invitation email once more, asked for by staff
+    MANUAL_REMINDER = "manual_reminder"  # an event's one reminder sent by hand, besides the usual
     PASSWORD_RESET = "password_reset"  # to staff: "Forgot password?"
     PASSWORD_SETUP = "password_setup"  # to staff: a link from an administrator
     EMAIL_CHANGE = "email_change"  # to staff: confirm a new address; a notice to the old one
@@ -50,6 +51,7 @@ class EmailPurpose(enum.StrEnum):
                 EmailPurpose.INVITATION: _l("invitation"),
                 EmailPurpose.REMINDER: _l("reminder"),
                 EmailPurpose.RESEND: _l("invitation sent again"),
+                EmailPurpose.MANUAL_REMINDER: _l("reminder sent by hand"),
                 EmailPurpose.PASSWORD_RESET: _l("password reset"),
                 EmailPurpose.PASSWORD_SETUP: _l("link to choose a password"),
                 EmailPurpose.EMAIL_CHANGE: _l("change of a staff email address"),

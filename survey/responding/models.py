@@ -1,4 +1,4 @@
-"""A response, to one invitation (or, later, through an event's room link), and its answers (one
+"""A response, to one invitation (or through an event's room link), and its answers (one
 row per value or chosen option)."""
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ class Response(db.Model):
     # Unique: a double click, a retried POST or a second tab can never make two responses.
     # Empty for an answer given through a room link (NULLs never collide in a unique key).
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"), unique=True)
-    # The room link it came through. No foreign key yet: the room link table comes with the
-    # events (issue 11), which add the constraint.
-    room_link_id: Mapped[int | None]
+    # The room link it came through (responding/room_links.py), for an anonymous answer.
+    room_link_id: Mapped[int | None] = mapped_column(ForeignKey("room_link.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     questionnaire_version_id: Mapped[int] = mapped_column(
         ForeignKey("questionnaire_version.id"), index=True
@@ -40,7 +39,7 @@ class Response(db.Model):
     occasion_kind: Mapped[OccasionKind] = mapped_column(
         enum_column(OccasionKind), default=OccasionKind.CONTACT
     )
-    event_id: Mapped[int | None]  # no foreign key yet, as on the invitation
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id"), index=True)
     account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
     month: Mapped[date] = mapped_column(Date)

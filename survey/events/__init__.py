@@ -1,0 +1,2 @@
+"""Events (workshops, klantarena's, learning-network sessions, information and circle meetings),
+their participants, and the evaluations they lead to through the same engine as contacts."""

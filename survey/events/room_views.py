@@ -1,0 +1,3 @@
+"""(being written)"""
+
+from survey.events.routes import bp  # noqa: F401

@@ -1,0 +1,70 @@
+"""An event's room link: one open link, shown as a QR code at the end of a session, through which
+participants whose address is unknown answer anonymously.
+
+Like an invitation, the room link records when it is made what its responses are reported by
+(organisation, questionnaire version, kind of occasion, event, staff member, channel), so the
+survey page reads the room link and never the event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from survey.accounts.models import Organisation
+from survey.clock import utcnow
+from survey.extensions import db
+from survey.invitations.dimensions import Channel, OccasionKind
+from survey.invitations.models import new_nonce
+from survey.questionnaires.models import QuestionnaireVersion
+from survey.types import UTCDateTime, enum_column
+
+
+class RoomLink(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # The occasion's table is named, not imported: the engine knows no kind of occasion.
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), unique=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"))
+    occasion_kind: Mapped[OccasionKind] = mapped_column(
+        enum_column(OccasionKind), default=OccasionKind.EVENT_PARTICIPANT
+    )
+    staff_member_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    channel: Mapped[Channel | None] = mapped_column(enum_column(Channel))
+    occasion_on: Mapped[date | None] = mapped_column(Date)
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    # Random and carried in the signed link, so a link can be replaced without a new id.
+    nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # Answers are taken from the event's start until the evaluation closes, or until a
+    # coordinator closes the link early.
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_early_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+
+    def __init__(self, **fields) -> None:
+        fields.setdefault("nonce", new_nonce())
+        fields.setdefault("occasion_kind", OccasionKind.EVENT_PARTICIPANT)
+        super().__init__(**fields)
+
+    def is_open_at(self, now: datetime) -> bool:
+        if self.closed_early_at is not None and self.closed_early_at <= now:
+            return False
+        return self.opens_at <= now < self.closes_at
+
+
+class RoomAnswerMark(db.Model):
+    """That one browser answered through one room link: a keyed hash of the browser's random
+    cookie value, unique per link, written in the same transaction as the (anonymous) response.
+    It holds no link to the response."""
+
+    __table_args__ = (UniqueConstraint("room_link_id", "browser", name="uq_room_answer_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_link_id: Mapped[int] = mapped_column(ForeignKey("room_link.id"), index=True)
+    browser: Mapped[str] = mapped_column(String(64))
+    answered_on: Mapped[date] = mapped_column(Date)
