@@ -191,3 +191,46 @@ def rated_answers(overall: int, statements: int | dict = 4, recommend: int = 8) 
     codes = ("reachability", "expertise", "speed", "agreements", "thinking_along", "clarity")
     per_code = statements if isinstance(statements, dict) else dict.fromkeys(codes, statements)
     return {**per_code, "overall": overall, "recommend": recommend}
+
+
+def event(
+    org: Organisation,
+    organiser: User | None = None,
+    *,
+    starts_at: datetime | None = None,
+    hours: int = 2,
+    send_at: datetime | None = None,
+    series_title: str = "",
+    speakers: tuple[str, ...] = (),
+    title: str | None = None,
+    kind=None,
+    locale: str = "nl",
+):
+    """An event of `org` through the same function the event form uses."""
+    from survey.events.models import EventKind
+    from survey.events.planning import EventDetails, create_event
+
+    organiser = organiser or user(org, Role.COORDINATOR)
+    starts_at = starts_at or utcnow() - timedelta(hours=hours + 1)
+    details = EventDetails(
+        title=title or f"Workshop {next(_numbers)}",
+        kind=kind or EventKind.WORKSHOP,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=hours),
+        questionnaire=workshop_version().questionnaire,
+        locale=locale,
+        series_title=series_title,
+        organisers=[organiser],
+        speakers=list(speakers),
+        send_at=send_at,
+    )
+    return create_event(org, details, utcnow(), organiser)
+
+
+def participant(event_, email: str | None = None, *, name: str = "Deelnemer", locale=None):
+    """A participant of `event_` with their evaluation, through `add_participant`."""
+    from survey.events.participants import add_participant, check_participant
+
+    email = email or f"deelnemer{next(_numbers)}@example.org"
+    details = check_participant(name, email, "Bakkerij De Korf", locale)
+    return add_participant(event_, details, utcnow(), None)
