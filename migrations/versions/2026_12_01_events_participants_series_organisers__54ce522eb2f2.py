@@ -95,6 +95,7 @@ def upgrade():
     sa.Column('occasion_on', sa.Date(), nullable=True),
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('nonce', sa.String(length=32), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('opens_at', sa.DateTime(), nullable=False),
     sa.Column('closes_at', sa.DateTime(), nullable=False),
     sa.Column('closed_early_at', sa.DateTime(), nullable=True),
@@ -104,6 +105,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['questionnaire_version_id'], ['questionnaire_version.id'], name=op.f('fk_room_link_questionnaire_version_id_questionnaire_version')),
     sa.ForeignKeyConstraint(['staff_member_id'], ['user.id'], name=op.f('fk_room_link_staff_member_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room_link')),
+    sa.UniqueConstraint('code', name=op.f('uq_room_link_code')),
     sa.UniqueConstraint('event_id', name=op.f('uq_room_link_event_id'))
     )
     op.create_table('participant',

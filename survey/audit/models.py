@@ -36,6 +36,17 @@ class Action(enum.StrEnum):
     EMAIL_CHANGE_REQUESTED = "email_change_requested"
     EMAIL_CHANGED = "email_changed"
     OPT_OUT_LIFTED = "opt_out_lifted"
+    EVENT_CREATED = "event_created"
+    EVENT_CHANGED = "event_changed"
+    PARTICIPANT_ADDED = "participant_added"
+    PARTICIPANT_REMOVED = "participant_removed"
+    PARTICIPANTS_IMPORTED = "participants_imported"
+    EVALUATIONS_SENT_NOW = "evaluations_sent_now"
+    EVALUATIONS_RESCHEDULED = "evaluations_rescheduled"
+    MANUAL_REMINDER_SENT = "manual_reminder_sent"
+    ROOM_LINK_CREATED = "room_link_created"
+    ROOM_LINK_CLOSED = "room_link_closed"
+    EVENT_RESPONSES_EXPORTED = "event_responses_exported"
 
     @property
     def label(self) -> str:
@@ -63,6 +74,17 @@ _ACTION_LABELS = {
     Action.EMAIL_CHANGE_REQUESTED: _l("new email address sent for confirmation"),
     Action.EMAIL_CHANGED: _l("email address changed, confirmed by its owner"),
     Action.OPT_OUT_LIFTED: _l("opt-out lifted at the recipient's request"),
+    Action.EVENT_CREATED: _l("event created"),
+    Action.EVENT_CHANGED: _l("event changed"),
+    Action.PARTICIPANT_ADDED: _l("participant added to an event"),
+    Action.PARTICIPANT_REMOVED: _l("participant removed from an event"),
+    Action.PARTICIPANTS_IMPORTED: _l("participants imported from a list"),
+    Action.EVALUATIONS_SENT_NOW: _l("event evaluations sent at once"),
+    Action.EVALUATIONS_RESCHEDULED: _l("event evaluations planned for another time"),
+    Action.MANUAL_REMINDER_SENT: _l("reminder sent by hand to the participants who did not answer"),
+    Action.ROOM_LINK_CREATED: _l("room link made for an event"),
+    Action.ROOM_LINK_CLOSED: _l("room link closed early"),
+    Action.EVENT_RESPONSES_EXPORTED: _l("event responses exported"),
 }
 
 

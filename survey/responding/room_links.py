@@ -37,6 +37,9 @@ class RoomLink(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     # Random and carried in the signed link, so a link can be replaced without a new id.
     nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # The short code of the readable URL shown under the QR code (typed by people who cannot
+    # scan it): random, from an alphabet without look-alike characters.
+    code: Mapped[str] = mapped_column(String(16), unique=True)
     # Answers are taken from the event's start until the evaluation closes, or until a
     # coordinator closes the link early.
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
