@@ -1,10 +1,7 @@
-"""Forms of the contact pages: log or correct a contact, upload a CSV file, confirm its import."""
+"""Forms of the contact pages: log or correct a contact, upload a CSV file to import (the forms
+that carry it to the confirmation are import_forms.py)."""
 
 from __future__ import annotations
-
-import base64
-import binascii
-import zlib
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -12,18 +9,14 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     EmailField,
-    HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     StringField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms.validators import InputRequired, Length, Optional
 
 from survey.accounts.models import User
-from survey.contacts.imports import MAX_BYTES
 from survey.contacts.logbook import CHANNEL_LABELS
 from survey.contacts.models import (
     COMPANY_NAME_MAX,
@@ -155,42 +148,3 @@ class ImportForm(FlaskForm):
             del self.account_manager
         else:
             self.account_manager.choices = _staff_choices(staff)
-
-
-LOST_UPLOAD = _l("The uploaded file was lost on the way; please upload it again.")
-
-
-class PackedFileField(HiddenField):
-    """An uploaded file carried along in a hidden field, compressed and base64-encoded.
-
-    Confirming an import thus needs no state on the server: the file comes back with the
-    confirmation and is read and checked again. `data` is the file's bytes.
-    """
-
-    def _value(self) -> str:
-        return base64.b64encode(zlib.compress(self.data, 9)).decode("ascii") if self.data else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist:
-            return
-        try:
-            packed = base64.b64decode(valuelist[0].encode("ascii"), validate=True)
-            unpacker = zlib.decompressobj()
-            # Limited, so that a small forged payload cannot unpack into gigabytes.
-            data = unpacker.decompress(packed, MAX_BYTES + 1)
-        except (binascii.Error, zlib.error, UnicodeEncodeError):
-            raise ValueError(LOST_UPLOAD) from None
-        if not data or len(data) > MAX_BYTES or unpacker.unconsumed_tail:
-            raise ValueError(LOST_UPLOAD)
-        self.data = data
-
-    def pre_validate(self, form) -> None:
-        if not self.data and not self.process_errors:
-            raise ValidationError(LOST_UPLOAD)
-
-
-class ImportConfirmForm(FlaskForm):
-    payload = PackedFileField()
-    filename = HiddenField(validators=[Length(max=255), SingleLine()], **ONE_LINE)
-    # The default account manager chosen with the upload (coordinators and administrators).
-    account_manager = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -1,7 +1,7 @@
 """Staff pages for the CSV import of contacts: upload, columns, preview, confirm, rejected rows.
 
-The file travels between the steps in a hidden field of each form (see PackedFileField), never
-in the session: every step reads and checks it again.
+The file travels between the steps in a hidden field of each form (survey/imports/forms.py),
+never in the session: every step reads and checks it again.
 """
 
 from __future__ import annotations
@@ -15,20 +15,16 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from survey.clock import utcnow
-from survey.contacts.columns import COLUMN_LABELS, EXAMPLE_NAMES, REQUIRED, remember_mapping
-from survey.contacts.csv_files import MAX_BYTES, MAX_ROWS, ImportFileError
-from survey.contacts.forms import LOST_UPLOAD, ImportForm
+from survey.contacts.columns import CONTACT_COLUMNS
+from survey.contacts.forms import ImportForm
 from survey.contacts.import_forms import ColumnsConfirmForm, ImportColumnsForm
-from survey.contacts.imports import (
-    ColumnsUnclear,
-    ImportPreview,
-    first_values,
-    import_rows,
-    preview_import,
-    rejected_csv,
-)
+from survey.contacts.imports import import_rows, preview_import
 from survey.contacts.routes import _chosen, _me, _staff, bp
 from survey.extensions import db
+from survey.imports.columns import remember_mapping
+from survey.imports.files import MAX_BYTES, MAX_ROWS, ImportFileError
+from survey.imports.forms import LOST_UPLOAD
+from survey.imports.preview import ColumnsUnclear, ImportPreview, first_values, rejected_csv
 from survey.security import roles_required
 
 
@@ -36,10 +32,7 @@ def _upload_page(form: ImportForm, status: int = 200):
     return render_template(
         "contacts/import.html",
         form=form,
-        columns=[
-            (COLUMN_LABELS[column], names, column in REQUIRED)
-            for column, names in EXAMPLE_NAMES.items()
-        ],
+        columns=CONTACT_COLUMNS.explained(),
         max_megabytes=MAX_BYTES // (1024 * 1024),
         max_rows=MAX_ROWS,
     ), status
@@ -47,17 +40,7 @@ def _upload_page(form: ImportForm, status: int = 200):
 
 def _columns_page(form: ImportColumnsForm, unclear: ColumnsUnclear, choices: list[str]):
     """The columns of the file with their first values, a select for each: what does it hold?"""
-    header = unclear.reading.header
-    fits = len(choices) == len(header)
-    form.offer(header, choices if fits else unclear.reading.choices())
-    problems = []  # (message, the id of the select to go to)
-    for value, message in unclear.problems.items():
-        chosen = [i for i, choice in enumerate(choices) if fits and choice == value]
-        target = form.columns.entries[chosen[0] if len(chosen) > 1 else 0]
-        if len(chosen) > 1:
-            for index in chosen:
-                form.columns.entries[index].errors = [message]
-        problems.append((message, target.id))
+    problems = form.show(unclear, choices)
     return render_template(
         "contacts/import_columns.html",
         form=form,
@@ -68,9 +51,7 @@ def _columns_page(form: ImportColumnsForm, unclear: ColumnsUnclear, choices: lis
 
 
 def _preview_page(preview: ImportPreview, form: ColumnsConfirmForm):
-    return render_template(
-        "contacts/import_preview.html", preview=preview, form=form, column_labels=COLUMN_LABELS
-    )
+    return render_template("contacts/import_preview.html", preview=preview, form=form)
 
 
 @bp.route("/contacts/import", methods=["GET", "POST"])

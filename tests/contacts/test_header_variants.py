@@ -11,22 +11,17 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from survey.contacts.columns import (
-    chosen_columns,
-    header_key,
-    header_words,
-    read_header,
-    remember_mapping,
-    remembered_mapping,
-    remembered_reading,
-)
-from survey.contacts.imports import ColumnsUnclear, preview_import
+from survey.contacts.columns import CONTACT_COLUMNS
+from survey.contacts.imports import preview_import
 from survey.contacts.models import ColumnMapping
 from survey.extensions import db
+from survey.imports.columns import header_words, remember_mapping
+from survey.imports.preview import ColumnsUnclear
 from tests import factories
 from tests.contacts.test_imports import csv_bytes
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+read_header = CONTACT_COLUMNS.read_header  # a contact list's columns, by their names
 
 RECOGNISED = {
     "a municipality's own spreadsheet": (
@@ -215,7 +210,7 @@ def test_a_chosen_mapping_is_remembered_for_the_same_headers_in_any_order(org):
     remember_mapping(org, preview.reading, NOW, sanne)
 
     reordered = ["WIJZE", "dag", "Klant ", "Contact", "Mail"]
-    assert header_key(reordered) == header_key(header)
+    assert CONTACT_COLUMNS.header_key(reordered) == CONTACT_COLUMNS.header_key(header)
     again = preview_import(
         csv_bytes([reordered, ["bezoek", "01-12-2026", "Bakkerij", "Piet", "piet@x.example"]]),
         org, sanne, None, NOW,
@@ -224,7 +219,7 @@ def test_a_chosen_mapping_is_remembered_for_the_same_headers_in_any_order(org):
     assert again.importable and again.rows[0].details.company_name == "Bakkerij"
 
     elsewhere = factories.organisation("Gemeente Elders")
-    assert remembered_mapping(elsewhere, header) is None
+    assert CONTACT_COLUMNS.remembered_mapping(elsewhere, header) is None
 
 
 def test_a_remembered_mapping_that_no_longer_fits_is_not_used(org):
@@ -233,19 +228,19 @@ def test_a_remembered_mapping_that_no_longer_fits_is_not_used(org):
     reading = read_header(header)
     reading.columns |= {"contacted_on": (3,), "channel": (4,)}
     remember_mapping(org, reading, NOW, sanne)
-    mapping = remembered_mapping(org, header)
+    mapping = CONTACT_COLUMNS.remembered_mapping(org, header)
     mapping.columns = {"klant": "company_name"}  # say, an older version of the rules
-    assert remembered_reading(mapping, header) is None
+    assert CONTACT_COLUMNS.remembered_reading(mapping, header) is None
 
 
 def test_changing_the_columns_replaces_the_remembered_choice(org):
     sanne = factories.user(org, email="sanne@testdorp.example")
     header = ["Klant", "Contact", "Mail", "Dag", "Wijze", "Notitie"]
     first = ["company_name", "person_name", "email", "contacted_on", "channel", "subject"]
-    remember_mapping(org, chosen_columns(header, first), NOW, sanne)
+    remember_mapping(org, CONTACT_COLUMNS.chosen_columns(header, first), NOW, sanne)
     later = NOW + timedelta(days=30)
-    remember_mapping(org, chosen_columns(header, first[:5] + [""]), later, sanne)
-    mapping = remembered_mapping(org, header)
+    remember_mapping(org, CONTACT_COLUMNS.chosen_columns(header, first[:5] + [""]), later, sanne)
+    mapping = CONTACT_COLUMNS.remembered_mapping(org, header)
     assert mapping.saved_at == later and "notitie" not in mapping.columns
     assert db.session.scalar(select(func.count(ColumnMapping.id))) == 1
 

@@ -10,21 +10,21 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from survey.accounts.models import Role
-from survey.contacts.columns import read_header
-from survey.contacts.csv_files import (
+from survey.contacts.columns import CONTACT_COLUMNS
+from survey.contacts.csv_files import parse_channel, parse_date
+from survey.contacts.imports import import_rows, preview_import
+from survey.contacts.logbook import LIMITS
+from survey.contacts.models import Channel, Contact, Source
+from survey.extensions import db
+from survey.imports.files import (
     MAX_BYTES,
     MAX_ROWS,
     ImportFileError,
     decode_upload,
-    parse_channel,
-    parse_date,
     parse_locale,
     sniff_separator,
 )
-from survey.contacts.imports import ColumnsUnclear, import_rows, preview_import, rejected_csv
-from survey.contacts.logbook import LIMITS
-from survey.contacts.models import Channel, Contact, Source
-from survey.extensions import db
+from survey.imports.preview import ColumnsUnclear, rejected_csv
 from survey.invitations.models import Invitation
 from survey.spreadsheets import FORMULA_STARTS
 from tests import factories
@@ -152,7 +152,7 @@ def test_languages_are_read_by_code_or_name(text, code):
 def test_headers_match_whatever_case_spaces_dashes_and_underscores():
     header = ["  BEDRIJF ", "kvk_nummer", "Contact-Person", "e_mail", "TAAL", "contact date",
               "kanaal", "Onderwerp", "Account Manager", "Opmerkingen"]  # fmt: skip
-    assert read_header(header).columns == {
+    assert CONTACT_COLUMNS.read_header(header).columns == {
         "company_name": (0,),
         "registry_number": (1,),
         "person_name": (2,),
