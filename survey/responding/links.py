@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 
 from survey.invitations.models import Invitation, InvitationState
+from survey.responding.room_links import RoomLink
 from survey.responding.tokens import Purpose, make_token
 
 
@@ -48,6 +49,15 @@ def unsubscribe_url(invitation: Invitation) -> str:
     return _signed_url(invitation, Purpose.UNSUBSCRIBE, "unsubscribe.page")
 
 
+def room_url(link: RoomLink) -> str:
+    """The room link as shown on the projector and in its QR code: short, and readable aloud.
+
+    It is public on purpose (anyone in the room may answer, anonymously), so unlike the personal
+    links below it is never masked on staff pages."""
+    path = current_app.url_map.bind("").build("room.page", {"code": link.shown_code})
+    return current_app.config["BASE_URL"] + path
+
+
 # What a survey or unsubscribe token is made of: URL-safe base64 and the signature's dot.
 _TOKEN = r"[A-Za-z0-9_\-.]+"
 MASK = "…"
@@ -75,7 +85,8 @@ def without_personal_links(text: str) -> str:
     replaced by "…".
 
     Staff see the emails sent in their name, never a respondent's live link: whoever holds the
-    link can answer in the respondent's place (no self-rating).
+    link can answer in the respondent's place (no self-rating). An event's room link (/r/...)
+    is left as it is: it is public, and staff show it to the room themselves.
     """
     prefixes = "|".join(re.escape(prefix) for prefix in _personal_link_prefixes())
     return re.sub(f"({prefixes}){_TOKEN}", rf"\g<1>{MASK}", text)

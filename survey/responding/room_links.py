@@ -8,9 +8,13 @@ survey page reads the room link and never the event.
 
 from __future__ import annotations
 
+import enum
+import hashlib
+import hmac
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import Organisation
@@ -19,7 +23,38 @@ from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import new_nonce
 from survey.questionnaires.models import QuestionnaireVersion
+from survey.responding.models import Response
 from survey.types import UTCDateTime, enum_column
+
+# Digits and capitals without the look-alikes 0/O, 1/I/L: read off a projector, typed on a
+# phone. 31 symbols, 8 of them: about 40 bits, far too many to guess while a link is open.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def new_room_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def shown_code(code: str) -> str:
+    """The code as people read and type it: two groups of four, "K7Q2-M9XD"."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def stored_code(typed: str) -> str | None:
+    """The stored form of a code as someone typed it (any case, with or without the dash and
+    spaces), or None when it cannot be one."""
+    code = typed.upper().replace("-", "").replace(" ", "")
+    if len(code) != CODE_LENGTH or any(symbol not in CODE_ALPHABET for symbol in code):
+        return None
+    return code
+
+
+class RoomState(enum.Enum):
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class RoomLink(db.Model):
@@ -56,9 +91,34 @@ class RoomLink(db.Model):
         super().__init__(**fields)
 
     def is_open_at(self, now: datetime) -> bool:
+        return self.state_at(now) is RoomState.OPEN
+
+    def state_at(self, now: datetime) -> RoomState:
         if self.closed_early_at is not None and self.closed_early_at <= now:
+            return RoomState.CLOSED
+        if now >= self.closes_at:
+            return RoomState.CLOSED
+        if now < self.opens_at:
+            return RoomState.NOT_YET_OPEN
+        return RoomState.OPEN
+
+    def close(self, now: datetime) -> bool:
+        """Stop taking answers now (a coordinator's "Close now"); False if it was closed."""
+        if self.state_at(now) is RoomState.CLOSED:
             return False
-        return self.opens_at <= now < self.closes_at
+        self.closed_early_at = now
+        return True
+
+    @property
+    def shown_code(self) -> str:
+        return shown_code(self.code)
+
+    @property
+    def closed_at(self) -> datetime:
+        """When answers stop (or stopped): early if a coordinator closed it, else at the end."""
+        if self.closed_early_at is not None:
+            return min(self.closed_early_at, self.closes_at)
+        return self.closes_at
 
 
 class RoomAnswerMark(db.Model):
@@ -71,3 +131,23 @@ class RoomAnswerMark(db.Model):
     room_link_id: Mapped[int] = mapped_column(ForeignKey("room_link.id"), index=True)
     browser: Mapped[str] = mapped_column(String(64))
     answered_on: Mapped[date] = mapped_column(Date)
+
+
+def room_link_by_code(typed: str) -> RoomLink | None:
+    code = stored_code(typed)
+    if code is None:
+        return None
+    return db.session.scalar(select(RoomLink).where(RoomLink.code == code))
+
+
+def room_answer_count(link: RoomLink) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.room_link_id == link.id)
+    )
+
+
+def browser_key(cookie_value: str, secret_key: str) -> str:
+    """What is stored of a browser's cookie: a keyed hash, so the stored marks cannot be turned
+    back into cookies, nor matched across databases."""
+    digest = hmac.new(secret_key.encode(), cookie_value.encode(), hashlib.sha256)
+    return digest.hexdigest()

@@ -1,9 +1,11 @@
-"""Storing a response: one per invitation, all answers or none."""
+"""Storing a response: one per invitation (or one per browser through a room link), all answers
+or none."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,10 +14,12 @@ from survey.extensions import db
 from survey.invitations.models import Invitation
 from survey.questionnaires.models import Question, QuestionType
 from survey.responding.models import Answer, Response
+from survey.responding.room_links import RoomAnswerMark, RoomLink
 
 
 class AlreadyAnswered(Exception):
-    """The invitation has a response already (a double click, a retry, a second tab)."""
+    """The invitation (or this browser, through a room link) has a response already: a double
+    click, a retry, a second tab."""
 
 
 def _answer_rows(question: Question, given: Any) -> list[Answer]:
@@ -47,15 +51,62 @@ def submit_response(
         channel=invitation.channel,
         month=reporting_month(now, invitation.organisation.timezone),
     )
+    _add_answers(response, answers)
+    invitation.mark_answered(now)
+    _add_once(response, key=invitation.id)
+    return response
+
+
+def submit_room_response(
+    link: RoomLink, answers: dict[Question, Any], locale: str, now: datetime, browser: str
+) -> Response:
+    """Record an anonymous answer through a room link, with the mark that this browser (a keyed
+    hash of its cookie) answered; flushes, the caller commits.
+
+    The response copies the dimensions the room link recorded and holds nothing of the browser;
+    the mark holds no link to the response. Raises AlreadyAnswered when this browser answered
+    already: the mark's unique constraint decides, across processes too.
+    """
+    timezone = link.organisation.timezone
+    month = reporting_month(now, timezone)
+    response = Response(
+        invitation_id=None,
+        room_link_id=link.id,
+        organisation_id=link.organisation_id,
+        questionnaire_version_id=link.questionnaire_version_id,
+        submitted_at=now,
+        locale=locale,
+        occasion_kind=link.occasion_kind,
+        event_id=link.event_id,
+        account_manager_id=link.staff_member_id,
+        channel=link.channel,
+        month=month,
+    )
+    _add_answers(response, answers)
+    mark = RoomAnswerMark(
+        room_link_id=link.id, browser=browser, answered_on=local_day(now, timezone)
+    )
+    _add_once(mark, response, key=link.id)
+    return response
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _add_answers(response: Response, answers: dict[Question, Any]) -> None:
     for question, given in answers.items():
         response.answers.extend(_answer_rows(question, given))
-    invitation.mark_answered(now)
+
+
+def _add_once(*records, key) -> None:
+    """Add and flush `records` together, or none of them when a unique constraint says this
+    answer was given already."""
     savepoint = db.session.begin_nested()
     try:
-        db.session.add(response)
+        db.session.add_all(records)
         db.session.flush()
     except IntegrityError:
         savepoint.rollback()
-        raise AlreadyAnswered(invitation.id) from None
+        raise AlreadyAnswered(key) from None
     savepoint.commit()
-    return response
