@@ -1,5 +1,5 @@
-"""An organisation's settings: the invitation rules, the reporting threshold, where to reach it,
-and who sees individual answers.
+"""An organisation's settings: the invitation rules, the reporting thresholds (a lower one may
+hold for event results), where to reach it, and who sees individual answers.
 
 The limits live here once; the settings form shows them and every caller is held to them.
 """
@@ -30,10 +30,14 @@ LIMITS: dict[str, tuple[int, int]] = {
     "link_expiry_days": (1, 90),
     "min_group_size": (3, 50),  # below 3, an aggregate gives away individual answers
 }
+# An event's results may use a lower minimum than the organisation's (a workshop of ten is
+# normal), but never below this: empty (None) means the organisation's minimum applies.
+EVENT_MIN_GROUP_FLOOR = LIMITS["min_group_size"][0]
 LOCALES = ("nl", "en")
 TEXTS = ("timezone", "locale", "contact_email", "contact_phone", "privacy_url")
 CHOICES = ("account_managers_see_answers",)  # yes or no
-SETTINGS = (*LIMITS, *TEXTS, *CHOICES)
+OPTIONAL_NUMBERS = ("event_min_group_size",)  # a whole number, or empty
+SETTINGS = (*LIMITS, *OPTIONAL_NUMBERS, *TEXTS, *CHOICES)
 PRIVACY_URL_LENGTH = 500
 
 LABELS = {
@@ -43,6 +47,7 @@ LABELS = {
     "reminder_after_days": _l("Days until the reminder"),
     "link_expiry_days": _l("Days the link works"),
     "min_group_size": _l("Minimum number of responses"),
+    "event_min_group_size": _l("Minimum number of responses for event results"),
     "timezone": _l("Time zone"),
     "locale": _l("Default language"),
     "contact_email": _l("Contact email address"),
@@ -75,6 +80,25 @@ def _whole_number(field: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return _l("Choose a whole number from %(low)s to %(high)s.", low=low, high=high)
     return None
+
+
+def _event_minimum(value: Any) -> Any:
+    """Empty, or a whole number from the floor up; the organisation's minimum caps it (see
+    _check_event_minimum)."""
+    if value is None:
+        return None
+    low, high = EVENT_MIN_GROUP_FLOOR, LIMITS["min_group_size"][1]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        return _event_minimum_message(high)
+    return None
+
+
+def _event_minimum_message(high: int):
+    return _l(
+        "Choose a whole number from %(low)s to %(high)s, or leave it empty.",
+        low=EVENT_MIN_GROUP_FLOOR,
+        high=high,
+    )
 
 
 def _babel_reads(name: str) -> bool:
@@ -150,6 +174,8 @@ def _clean_one(field: str, value: Any) -> tuple[Any, Any]:
     """The value as it will be stored, and the message if it cannot be."""
     if field in LIMITS:
         return value, _whole_number(field, value)
+    if field in OPTIONAL_NUMBERS:
+        return value, _event_minimum(value)
     if field == "timezone":
         return value, None if value in time_zones() else _l("Choose a time zone.")
     if field == "locale":
@@ -188,12 +214,25 @@ def _check_reminder_before_expiry(organisation: Organisation, cleaned: dict, err
         )
 
 
+def _check_event_minimum(organisation: Organisation, cleaned: dict, errors: dict) -> None:
+    """The events' minimum is a lower one: at most the organisation's own minimum, which the
+    message names (rather than the widest range) when it can."""
+    if "min_group_size" in errors:
+        return
+    minimum = cleaned.get("min_group_size", organisation.min_group_size)
+    event_minimum = cleaned.get("event_min_group_size", organisation.event_min_group_size)
+    wrong = "event_min_group_size" in errors
+    if wrong or (event_minimum is not None and event_minimum > minimum):
+        errors["event_min_group_size"] = str(_event_minimum_message(minimum))
+
+
 def _checked(organisation: Organisation, values: dict[str, Any]) -> tuple[dict, dict[str, str]]:
     unknown = set(values) - set(SETTINGS)
     if unknown:
         raise TypeError(f"not an organisation setting: {', '.join(sorted(unknown))}")
     cleaned, errors = _clean(values)
     _check_reminder_before_expiry(organisation, cleaned, errors)
+    _check_event_minimum(organisation, cleaned, errors)
     return cleaned, errors
 
 

@@ -13,9 +13,15 @@ from wtforms import (
     StringField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
-from survey.accounts.organisation_settings import LABELS, LIMITS, PRIVACY_URL_LENGTH, time_zones
+from survey.accounts.organisation_settings import (
+    EVENT_MIN_GROUP_FLOOR,
+    LABELS,
+    LIMITS,
+    PRIVACY_URL_LENGTH,
+    time_zones,
+)
 from survey.request_input import SingleLine, without_nul
 
 WHOLE_NUMBER = _l("Fill in a whole number.")
@@ -89,6 +95,18 @@ class SettingsForm(FlaskForm):
             "tell who answered what.",
             **_range("min_group_size"),
         ),
+    )
+    event_min_group_size = IntegerField(
+        LABELS["event_min_group_size"],
+        validators=[Optional()],  # empty: the minimum above applies to events too
+        invalid_value_message=WHOLE_NUMBER,
+        description=_l(
+            "Optional, from %(low)s up to the minimum above. A workshop of ten participants "
+            "is normal, so the results of one event may be shown for a smaller group. Leave it "
+            "empty to use the minimum above.",
+            low=EVENT_MIN_GROUP_FLOOR,
+        ),
+        render_kw={"inputmode": "numeric", "class": "input-short"},
     )
     timezone = SelectField(
         LABELS["timezone"],

@@ -23,6 +23,7 @@ from survey.analysis.models import (
 )
 from survey.analysis.population import Population
 from survey.questionnaires.models import Question, QuestionnaireVersion
+from survey.responding.models import Response
 
 Counts = dict  # answer value (or option code) -> number of answers
 
@@ -78,7 +79,8 @@ def question_set(session: Session, population: Population) -> QuestionSet:
 
 
 def responses_by(session: Session, population: Population, column: str) -> dict:
-    """Responses per month (`column="month"`) or per account manager ("account_manager_id")."""
+    """Responses per month (`column="month"`), per account manager ("account_manager_id") or
+    per event ("event_id")."""
     group = getattr(ResponseTally, column)
     rows = session.execute(
         select(group, func.sum(ResponseTally.responses))
@@ -164,6 +166,19 @@ def invitation_counts(session: Session, population: Population) -> InvitationCou
     return InvitationCounts(*(int(value) for value in row))
 
 
+def room_answers(session: Session, population: Population) -> int:
+    """Responses given through a room link, which no invitation counts as sent or answered.
+
+    Read from the responses, not the tallies: only asked of a few events at a time, where the
+    index on `response.event_id` makes it a small count.
+    """
+    return session.scalar(
+        select(func.count(Response.id)).where(
+            *population.where(Response), Response.room_link_id.is_not(None)
+        )
+    )
+
+
 def since(month: date) -> ColumnElement:
     """Group by "before" (False) and "from `month` on" (True)."""
     return case((RatingTally.month >= month, True), else_=False)
@@ -171,3 +186,4 @@ def since(month: date) -> ColumnElement:
 
 BY_MONTH = RatingTally.month
 BY_MANAGER = RatingTally.account_manager_id
+BY_EVENT = RatingTally.event_id

@@ -1,5 +1,9 @@
 """Whose feedback a figure is about: an organisation's responses to one questionnaire (all its
-versions), narrowed by account manager, channel and months."""
+versions), narrowed by kind of occasion, event, account manager, channel and months.
+
+The analysis knows events only as ids: which events a page covers (one event, a series, a
+speaker's sessions) is decided by the events package, which hands over a Population.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ class Population:
     channel: str | None = None
     first_month: date | None = None
     last_month: date | None = None
+    occasion_kind: str | None = None  # None: contact surveys and event evaluations alike
+    event_ids: tuple[int, ...] = ()  # none: every event (and no event)
 
     def where(self, table) -> list[ColumnElement]:
         """The filter on a tally, or on Response: both name these columns alike."""
@@ -27,6 +33,10 @@ class Population:
             table.organisation_id == self.organisation_id,
             table.questionnaire_version_id.in_(self.version_ids),
         ]
+        if self.occasion_kind:
+            clauses.append(table.occasion_kind == self.occasion_kind)
+        if self.event_ids:
+            clauses.append(table.event_id.in_(self.event_ids))
         if self.account_manager_ids:
             clauses.append(table.account_manager_id.in_(self.account_manager_ids))
         if self.channel:

@@ -2,16 +2,19 @@
 
 The minimum group size is applied here, once, for every figure: one that would rest on fewer
 responses than the organisation's minimum is withheld (`shown` is False), so no combination of
-filters can single out a respondent.
+filters can single out a respondent. Event results may use a lower minimum, which an
+administrator sets (`event_min_group_size`), never below three.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from survey.accounts.models import Organisation
+from survey.accounts.organisation_settings import EVENT_MIN_GROUP_FLOOR
 from survey.analysis import aggregates
 from survey.analysis.aggregates import InvitationCounts, QuestionSet
 from survey.analysis.drivers import DriverAnalysis, driver_analysis
@@ -69,6 +72,7 @@ class ResponseRate:
     shown: bool
     rate: float | None = None
     interval: Interval | None = None
+    room: int | None = None  # answers through a room link; counted for event results only
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,13 @@ class FeedbackReport:
         return [q for q in self.questions if q.type in (QuestionType.CHOICE, QuestionType.MULTI)]
 
 
+def event_min_group_size(organisation: Organisation) -> int:
+    """The minimum group size of event results: the administrator's lower one for events if
+    set, else the organisation's; never above the organisation's, never below the floor."""
+    chosen = organisation.event_min_group_size or organisation.min_group_size
+    return max(EVENT_MIN_GROUP_FLOOR, min(chosen, organisation.min_group_size))
+
+
 def feedback_report(
     session: Session,
     population: Population,
@@ -152,6 +163,8 @@ def feedback_report(
     per_month = aggregates.responses_by(session, population, "month")
     responses = sum(per_month.values())
     rates = _response_rate(aggregates.invitation_counts(session, population), min_group_size)
+    if population.event_ids:
+        rates = replace(rates, room=aggregates.room_answers(session, population))
     if responses < min_group_size:
         return FeedbackReport(population, min_group_size, responses, [], rates)
     ratings = aggregates.rating_counts(session, population, questions.code_of)[None]
@@ -338,8 +351,10 @@ def _change(result: QuestionResult, before: Summary, after: Summary, min_group_s
 
 
 @dataclass(frozen=True)
-class ManagerFigures:
-    account_manager_id: int
+class GroupFigures:
+    """One group's rated figures (an account manager's, a session's, a speaker's), by code."""
+
+    key: int | str
     name: str
     responses: int
     results: dict[str, QuestionResult]
@@ -348,13 +363,21 @@ class ManagerFigures:
         return self.responses >= min_group_size
 
 
+ManagerFigures = GroupFigures
+
+
+def _rated_by_code(questions, counts, min_group_size, locale) -> dict[str, QuestionResult]:
+    results = question_results(questions, counts, {}, min_group_size, locale)
+    return {r.code: r for r in results if r.type.is_rated}
+
+
 def compare_managers(
     session: Session,
     population: Population,
     managers: dict[int, str],
     min_group_size: int,
     locale: str,
-) -> list[ManagerFigures]:
+) -> list[GroupFigures]:
     """Each account manager's rated figures side by side, in the order of `managers`."""
     questions = aggregates.question_set(session, population)
     responses = aggregates.responses_by(session, population, "account_manager_id")
@@ -362,20 +385,67 @@ def compare_managers(
         session, population, questions.code_of, by=aggregates.BY_MANAGER
     )
     return [
-        ManagerFigures(
+        GroupFigures(
             manager_id,
             name,
             responses.get(manager_id, 0),
-            {
-                r.code: r
-                for r in question_results(
-                    questions, ratings.get(manager_id, {}), {}, min_group_size, locale
-                )
-                if r.type.is_rated
-            },
+            _rated_by_code(questions, ratings.get(manager_id, {}), min_group_size, locale),
         )
         for manager_id, name in managers.items()
     ]
+
+
+@dataclass(frozen=True)
+class SessionComparison:
+    sessions: list[GroupFigures]  # in the order given: over time
+    speakers: list[GroupFigures]  # each speaker's sessions pooled
+
+
+def compare_sessions(
+    session: Session,
+    population: Population,
+    sessions: dict[int, str],
+    speakers: dict[str, tuple[int, ...]],
+    min_group_size: int,
+    locale: str,
+) -> SessionComparison:
+    """Each event's rated figures side by side (`sessions`: event id -> label), and each
+    speaker's over the events they spoke at (`speakers`: name -> event ids), pooled.
+
+    Three queries whatever the number of sessions: the pooling is done on the counts.
+    """
+    questions = aggregates.question_set(session, population)
+    responses = aggregates.responses_by(session, population, "event_id")
+    ratings = aggregates.rating_counts(
+        session, population, questions.code_of, by=aggregates.BY_EVENT
+    )
+    columns = [
+        GroupFigures(
+            event_id,
+            label,
+            responses.get(event_id, 0),
+            _rated_by_code(questions, ratings.get(event_id, {}), min_group_size, locale),
+        )
+        for event_id, label in sessions.items()
+    ]
+    pooled = []
+    for name, event_ids in speakers.items():
+        counts = _pooled([ratings.get(event_id, {}) for event_id in event_ids])
+        total = sum(responses.get(event_id, 0) for event_id in event_ids)
+        figures = _rated_by_code(questions, counts, min_group_size, locale)
+        pooled.append(GroupFigures(name, name, total, figures))
+    return SessionComparison(columns, pooled)
+
+
+def _pooled(groups: list[dict]) -> dict:
+    """{code: {value: answers}} of several groups added up."""
+    total: dict = {}
+    for group in groups:
+        for code, counts in group.items():
+            merged = total.setdefault(code, {})
+            for value, answers in counts.items():
+                merged[value] = merged.get(value, 0) + answers
+    return total
 
 
 def reference_results(

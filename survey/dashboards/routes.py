@@ -27,7 +27,13 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.dashboards import charts
-from survey.dashboards.filters import bind_filters, choices_for, parse_month, population_from
+from survey.dashboards.filters import (
+    bind_filters,
+    choices_for,
+    occasion_asked,
+    parse_month,
+    population_from,
+)
 from survey.dashboards.plotly_asset import plotly_script_url
 from survey.errors import render_error
 from survey.extensions import db
@@ -50,7 +56,7 @@ def _me() -> User:
 def _filtered():
     """The filter form, the choices behind it, and the population it selects (or None)."""
     me = _me()
-    choices = choices_for(db.session, me)
+    choices = choices_for(db.session, me, occasion_asked(request.args))
     this_month = reporting_month(utcnow(), me.organisation.timezone)
     form = bind_filters(request.args, choices, str(get_locale()), this_month)
     valid = form.validate() if request.args else True

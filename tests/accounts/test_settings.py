@@ -243,3 +243,80 @@ def test_only_administrators_may_see_or_change_the_settings(app, client, log_in,
 def test_anonymous_visitors_are_sent_to_the_login(client, staff):
     response = client.get("/settings")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# The minimum group size for event results
+
+
+def test_an_event_minimum_from_three_up_to_the_organisations_minimum_is_kept(ctx):
+    org = factories.organisation()
+    admin = factories.user(org, Role.ADMIN)
+    assert org.event_min_group_size is None  # the organisation's minimum applies
+    changes = update_settings(org, admin, utcnow(), event_min_group_size=3)
+    assert changes == {"event_min_group_size": [None, 3]}
+    update_settings(org, admin, utcnow(), event_min_group_size=5)  # its minimum (5) itself
+    assert update_settings(org, admin, utcnow(), event_min_group_size=None) == {
+        "event_min_group_size": [5, None]
+    }
+    db.session.flush()
+    recorded = db.session.scalars(_settings_events()).all()
+    assert [event.detail["changes"]["event_min_group_size"] for event in recorded] == [
+        [None, 3],
+        [3, 5],
+        [5, None],
+    ]
+
+
+@pytest.mark.parametrize("value", [2, 0, -1, 6, 51, "3", True])
+def test_an_event_minimum_below_three_or_above_the_organisations_is_refused(ctx, value):
+    org = factories.organisation()  # minimum 5
+    with pytest.raises(InvalidSettings) as refused, force_locale("en"):
+        update_settings(org, factories.user(org, Role.ADMIN), utcnow(), event_min_group_size=value)
+    assert refused.value.errors == {
+        "event_min_group_size": "Choose a whole number from 3 to 5, or leave it empty."
+    }
+    assert org.event_min_group_size is None
+
+
+def test_lowering_the_minimum_below_the_event_minimum_names_the_event_minimum(ctx):
+    org = factories.organisation()
+    admin = factories.user(org, Role.ADMIN)
+    update_settings(org, admin, utcnow(), min_group_size=10, event_min_group_size=8)
+    with pytest.raises(InvalidSettings) as refused:
+        update_settings(org, admin, utcnow(), min_group_size=6)
+    assert set(refused.value.errors) == {"event_min_group_size"}
+    update_settings(org, admin, utcnow(), min_group_size=6, event_min_group_size=4)
+    assert (org.min_group_size, org.event_min_group_size) == (6, 4)
+
+
+def test_an_admin_sets_the_event_minimum_on_the_page_and_can_empty_it(app, client, log_in, staff):
+    log_in("admin@a.example")
+    page = client.get("/settings")
+    assert "The same minimum applies to the results of an event." in page.text
+    assert _post(client, {**VALID, "event_min_group_size": "3"}).status_code == 302
+    again = client.get("/settings")
+    assert "The results of an event are shown from 3 responses." in again.text
+    assert re.search(r'id="event_min_group_size"[^>]*value="3"', again.text)
+    assert _post(client, {**VALID, "event_min_group_size": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, staff["org"]).event_min_group_size is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("2", "Choose a whole number from 3 to 8, or leave it empty."),
+        ("0", "Choose a whole number from 3 to 8, or leave it empty."),
+        ("9", "Choose a whole number from 3 to 8, or leave it empty."),
+        ("drie", "Fill in a whole number."),
+    ],
+)
+def test_a_bad_event_minimum_gets_a_message_by_its_field(
+    app, client, log_in, staff, typed, message
+):
+    log_in("admin@a.example")
+    response = _post(client, {**VALID, "event_min_group_size": typed})  # minimum 8
+    assert response.status_code == 422
+    assert message in response.text and 'href="#event_min_group_size"' in response.text
+    with app.app_context():
+        assert db.session.get(Organisation, staff["org"]).event_min_group_size is None
