@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from survey.accounts.models import User
 from survey.events.models import EMAIL_MAX, NAME_MAX, Event, Participant
 from survey.extensions import db
+from survey.invitations.corrections import CannotCorrect, cancel_invitation
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.rules import apply_suppression_rules
@@ -156,30 +157,39 @@ def add_participant(
     return participant
 
 
+# An invitation in these states never reached the participant.
+NEVER_SENT = (
+    InvitationState.SCHEDULED,
+    InvitationState.SUPPRESSED,
+    InvitationState.FAILED,
+    InvitationState.CANCELLED,
+)
+SENT_ALREADY = _l("The evaluation was sent already; the participant stays on the list.")
+
+
+def is_removable(participant: Participant) -> bool:
+    """Whether the participant can still leave the list: their evaluation was not sent."""
+    invitation = participant.invitation
+    return invitation is None or invitation.state in NEVER_SENT
+
+
 def remove_participant(participant: Participant, now: datetime) -> None:
     """Take a participant off the list before their evaluation went out: it is never sent.
 
     Raises ParticipantError once the evaluation was sent: what was sent is part of the figures.
     """
     invitation = participant.invitation
-    if invitation is not None and invitation.state not in (
-        InvitationState.SCHEDULED,
-        InvitationState.SUPPRESSED,
-        InvitationState.FAILED,
-        InvitationState.CANCELLED,
-    ):
-        raise ParticipantError(
-            {
-                "participant": _l(
-                    "The evaluation was sent already; the participant stays on the list."
-                )
-            }
-        )
+    if not is_removable(participant):
+        raise ParticipantError({"participant": SENT_ALREADY})
     if invitation is not None and invitation.state in (
         InvitationState.SCHEDULED,
         InvitationState.FAILED,
     ):
-        invitation.cancel(now, str(_l("Removed from the event's participants.")))
+        # Its email may be queued already: cancelled with it; refused while it is going out.
+        try:
+            cancel_invitation(invitation, str(_l("Removed from the event's participants.")), now)
+        except CannotCorrect as refusal:
+            raise ParticipantError({"participant": str(refusal)}) from None
     participant.invitation_id = None
     db.session.delete(participant)
     db.session.flush()

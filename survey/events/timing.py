@@ -6,7 +6,7 @@ morning at 09:00 when the event ends after 17:00, so nobody gets it late in the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from survey.accounts.models import Organisation
@@ -25,3 +25,18 @@ def default_send_at(ends_at: datetime, organisation: Organisation) -> datetime:
         return (ends_at + AFTER_THE_END).astimezone(UTC)
     day = next_working_day(local_end.date(), organisation.timezone)
     return datetime.combine(day, MORNING, tzinfo=zone).astimezone(UTC)
+
+
+def at_local(day: date, clock: time, timezone: str) -> datetime:
+    """A day and a time as people in the organisation's zone read them, in UTC.
+
+    Staff enter an event's times as the clock on the wall shows them; a time that a change to
+    summer time skips is read as the same time on the old clock (zoneinfo's fold 0).
+    """
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def local_parts(moment: datetime, timezone: str) -> tuple[date, time]:
+    """The day and the time (hours and minutes) of a UTC moment in the organisation's zone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    return local.date(), local.time().replace(second=0, microsecond=0, tzinfo=None)

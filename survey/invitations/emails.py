@@ -22,6 +22,12 @@ from survey.responding.links import survey_url, unsubscribe_url
 from survey.responding.privacy import answers_audience, privacy_statement_url
 
 
+# The automatic reminder and the one an event's coordinator sends by hand read alike.
+REMINDERS = (EmailPurpose.REMINDER, EmailPurpose.MANUAL_REMINDER)
+# Emails about an invitation already sent: its link keeps its expiry, so the email names the day.
+SENT_BEFORE = (EmailPurpose.RESEND, EmailPurpose.MANUAL_REMINDER)
+
+
 def _wording(invitation: Invitation) -> Purpose:
     """Which texts the email uses: those of the questionnaire's purpose."""
     return invitation.questionnaire_version.questionnaire.purpose
@@ -39,14 +45,14 @@ def _subject(invitation: Invitation, purpose: EmailPurpose) -> str:
         )
     else:
         subject = _("Your opinion for %(organisation)s", organisation=organisation)
-    if purpose is EmailPurpose.REMINDER:
+    if purpose in REMINDERS:
         return _("Reminder: %(subject)s", subject=subject)
     return subject
 
 
 def _valid_until(invitation: Invitation, purpose: EmailPurpose) -> date | None:
     """The last day of the link, for an email sent again: its expiry did not start over."""
-    if purpose is not EmailPurpose.RESEND or invitation.expires_at is None:
+    if purpose not in SENT_BEFORE or invitation.expires_at is None:
         return None
     return invitation.expires_at.astimezone(ZoneInfo(invitation.organisation.timezone)).date()
 
@@ -64,7 +70,7 @@ def compose_email(invitation: Invitation, purpose: EmailPurpose) -> OutboundEmai
                 invitation.contact if invitation.occasion_kind is OccasionKind.CONTACT else None
             ),
             "signatory": invitation.staff_member,
-            "reminder": purpose is EmailPurpose.REMINDER,
+            "reminder": purpose in REMINDERS,
             "survey_url": survey_url(invitation),
             "unsubscribe_url": unsubscribe,
             "expiry_days": invitation.organisation.link_expiry_days,

@@ -8,6 +8,9 @@
 - Open invitations past their expiry become expired.
 - Staff may have the invitation email sent once more, while the invitation is open: for a
   recipient who lost it. Staff never get the recipient's link itself (no self-rating).
+- An event's coordinator may send one reminder by hand, besides the automatic one: to every
+  open invitation of the event (the event's module chooses them; the outbox's unique
+  (invitation, purpose) keeps it to one per invitation).
 - An address reported as wrong (corrections.py) gets no reminder and no second email.
 - `InvitationDelivery` tells the outbox whether an email is still wanted and moves the
   invitation on when its email was delivered or failed.
@@ -134,8 +137,9 @@ class CannotResend(Exception):
     """Why an invitation's email is not sent again; `str()` is the message for staff."""
 
 
-def why_no_resend(invitation: Invitation, now: datetime) -> str | None:
-    """The reason the invitation email cannot be sent again now, or None when it can."""
+def _why_not_open(invitation: Invitation, now: datetime) -> str | None:
+    """Why nothing more goes to the recipient now (answered, expired, not sent, a wrong or
+    suppressed address), or None while the invitation awaits an answer."""
     if invitation.state is InvitationState.ANSWERED:
         return str(_l("The recipient has answered already."))
     if invitation.is_expired_at(now):
@@ -149,6 +153,13 @@ def why_no_resend(invitation: Invitation, now: datetime) -> str | None:
         return str(_l("The recipient opted out of these emails."))
     if blocked is not None:
         return str(_l("The address bounced earlier."))
+    return None
+
+
+def why_no_resend(invitation: Invitation, now: datetime) -> str | None:
+    """The reason the invitation email cannot be sent again now, or None when it can."""
+    if reason := _why_not_open(invitation, now):
+        return reason
     resent = select(Invitation.id).where(
         Invitation.id == invitation.id, ~_without_email(EmailPurpose.RESEND)
     )
@@ -171,6 +182,14 @@ def resend_invitation(invitation: Invitation, now: datetime) -> None:
         )
 
 
+def queue_manual_reminder(invitation: Invitation, now: datetime) -> bool:
+    """Queue the reminder a coordinator sends by hand, if the invitation still awaits an answer
+    and may be written to; whether it was queued (once per invitation, by the outbox)."""
+    if _why_not_open(invitation, now):
+        return False
+    return _queue(invitation, EmailPurpose.MANUAL_REMINDER, now)
+
+
 class InvitationDelivery:
     """The outbox's hooks for invitation and reminder emails (see outbox.queue.DeliveryHooks)."""
 
@@ -188,10 +207,11 @@ class InvitationDelivery:
             if invitation.state is not InvitationState.SCHEDULED:
                 return str(_l("The invitation is no longer planned."))
             return None
-        # A reminder goes only to who was not reminded yet; a resend to any open invitation.
+        # The automatic reminder goes only to who was not reminded yet; a resend and a reminder
+        # sent by hand to any open invitation.
         still_open = (
             invitation.state.awaits_answer
-            if email.purpose is EmailPurpose.RESEND
+            if email.purpose in (EmailPurpose.RESEND, EmailPurpose.MANUAL_REMINDER)
             else invitation.state is InvitationState.SENT
         )
         if not still_open or invitation.is_expired_at(now):
@@ -206,7 +226,8 @@ class InvitationDelivery:
             return
         # The invitation may have moved on while the server took the email (an opt-out came in,
         # the survey was answered): the email went out all the same, and that is recorded.
-        # A resend changes nothing: the invitation stays open until the same expiry.
+        # A resend and a reminder sent by hand change nothing: the invitation stays open until
+        # the same expiry, and the automatic reminder still goes when it is due.
         if email.purpose is EmailPurpose.INVITATION:
             if invitation.state is InvitationState.SCHEDULED:
                 invitation.mark_sent(now, invitation.organisation.link_expiry_days)
