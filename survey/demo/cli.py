@@ -9,7 +9,7 @@ from survey.clock import utcnow
 from survey.demo.bulk import generate_responses
 from survey.demo.data import load_demo
 from survey.extensions import db
-from survey.responding.links import survey_url
+from survey.responding.links import room_url, survey_url
 
 
 @click.command("demo")
@@ -25,7 +25,7 @@ def demo_command(force: bool, responses: int) -> None:
     """Create a demo municipality with staff, invitations and answers (once)."""
     if current_app.config["ENV_NAME"] == "production" and not force:
         raise click.ClickException("Demo users have published passwords; use --force to insist.")
-    summary = load_demo(utcnow())
+    summary = load_demo(utcnow(), events=True)
     db.session.commit()
     verb = "Created" if summary.created else "Already there:"
     click.echo(f"{verb} {summary.organisation.name}.")
@@ -40,3 +40,6 @@ def demo_command(force: bool, responses: int) -> None:
         click.echo("\nSurvey links waiting for an answer (open one and answer it):")
         for invitation in summary.open_invitations:
             click.echo(f"  {survey_url(invitation)}")
+    if summary.room_link is not None:
+        click.echo("\nThe klantarena's room link, as shown in the room (answers are anonymous):")
+        click.echo(f"  {room_url(summary.room_link)}")

@@ -1,9 +1,12 @@
-"""What the bulk demo's respondents write under "what could we do better?", by subject.
+"""What the demo's respondents write under the open question, by subject: after a contact ("what
+could we do better?") and after a meeting ("remarks or tips for next time?").
 
 A respondent who is pleased praises what went best; one who is not names what went worst.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 PRAISE = {
     "reachability": (
@@ -75,4 +78,68 @@ ENGLISH = (
     "Quick and friendly help, thank you.",
     "It would help to have the information in English as well.",
     "I had to chase the follow-up myself.",
+)
+
+
+@dataclass(frozen=True)
+class Remarks:
+    """What respondents write under the open question, by the statement that went best or
+    worst."""
+
+    praise: dict[str, tuple[str, ...]]
+    complaints: dict[str, tuple[str, ...]]
+    general: tuple[str, ...]
+    english: tuple[str, ...]
+
+
+CONTACT_REMARKS = Remarks(PRAISE, COMPLAINTS, GENERAL, ENGLISH)
+
+# After a meeting: workshops, learning-network sessions, klantarena's, information evenings.
+EVENT_REMARKS = Remarks(
+    praise={
+        "relevance": (
+            "Precies de onderwerpen waar ik in de praktijk mee te maken heb.",
+            "Eindelijk een bijeenkomst over de praktijk in plaats van over beleid.",
+        ),
+        "speakers": (
+            "De spreker wist het concreet te maken met voorbeelden uit andere gemeenten.",
+            "Heel fijn dat er ruimte was voor vragen, de sprekers namen er de tijd voor.",
+        ),
+        "organisation": (
+            "Goed geregeld: duidelijke uitnodiging, op tijd begonnen en goede koffie.",
+            "Prettige zaal en een strak programma.",
+        ),
+        "usefulness": (
+            "Ik heb de checklist de dag erna al gebruikt in een gesprek met een ondernemer.",
+            "Ik neem de werkwijze mee naar mijn eigen werk.",
+        ),
+    },
+    complaints={
+        "relevance": (
+            "Te algemeen, ik had meer over kleine bedrijven willen horen.",
+            "Veel herhaling van de vorige keer.",
+        ),
+        "speakers": (
+            "De presentatie was lang en er bleef weinig tijd over voor de discussie.",
+            "De spreker las vooral de dia's voor.",
+        ),
+        "organisation": (
+            "De zaal was te klein en het geluid was slecht achterin.",
+            "De uitnodiging kwam laat, daardoor konden anderen niet komen.",
+            "Parkeren was lastig, zet dat volgende keer in de uitnodiging.",
+        ),
+        "usefulness": (
+            "Interessant, maar ik weet nog niet wat ik er morgen mee moet.",
+            "Graag de volgende keer een praktische vertaling naar de dagelijkse praktijk.",
+        ),
+    },
+    general=(
+        "Goede bijeenkomst, ik kom graag weer.",
+        "Leuk om anderen uit de regio te ontmoeten en ervaringen te delen.",
+        "Dank voor de organisatie!",
+    ),
+    english=(
+        "Useful session, thank you for the English summary.",
+        "It would help to have the slides in English.",
+    ),
 )

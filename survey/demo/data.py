@@ -11,13 +11,14 @@ from sqlalchemy import select
 from survey.accounts.models import Organisation, Role, User
 from survey.accounts.staff import create_organisation, create_user
 from survey.contacts.models import Channel, Contact, Source
+from survey.demo.events import add_demo_events, demo_room_link, has_events
+from survey.demo.mailed import delivered
 from survey.extensions import db
-from survey.invitations.emails import compose_email, sender_address
 from survey.invitations.models import Invitation, InvitationState, SuppressionReason
-from survey.outbox.models import EmailPurpose, EmailStatus
-from survey.outbox.queue import enqueue
+from survey.outbox.models import EmailPurpose
 from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
 from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType
+from survey.responding.room_links import RoomLink
 from survey.responding.submission import submit_response
 
 DEMO_SLUG = "demodam"
@@ -117,6 +118,7 @@ class DemoSummary:
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, email, password
     open_invitations: list[Invitation] = field(default_factory=list)
     created: bool = True
+    room_link: RoomLink | None = None  # the klantarena's, still taking answers
 
 
 def _answer(question: Question, mood: float, good_at: tuple[str, ...], rng: random.Random):
@@ -164,14 +166,6 @@ def _contact(organisation, manager: User, when: datetime, index: int, rng) -> Co
     )
 
 
-def _delivered(invitation: Invitation, purpose: EmailPurpose, at: datetime) -> None:
-    """The email as the outbox would have recorded it, so the Outbox page has a history."""
-    db.session.flush()
-    email = enqueue(compose_email(invitation, purpose), sender_address(), at)
-    email.status, email.attempts, email.sent_at = EmailStatus.SENT, 1, at
-    email.provider_response = "250 2.0.0 Ok: queued (demo)"
-
-
 def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> None:
     """Move the invitation through the life its age gives it."""
     age = now - sent_at
@@ -183,7 +177,7 @@ def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> No
     if sent_at > now:
         return  # still scheduled
     invitation.mark_sent(sent_at, organisation.link_expiry_days)
-    _delivered(invitation, EmailPurpose.INVITATION, sent_at)
+    delivered(invitation, EmailPurpose.INVITATION, sent_at)
     if rng.random() < 0.6 or age.days > 30:
         answered_at = sent_at + timedelta(hours=rng.randrange(1, 120))
         if answered_at < now and rng.random() < 0.85:
@@ -194,19 +188,32 @@ def _settle(invitation, organisation, version, good_at, sent_at, now, rng) -> No
             return
     if age.days >= 5:
         invitation.mark_reminded(sent_at + timedelta(days=5))
-        _delivered(invitation, EmailPurpose.REMINDER, sent_at + timedelta(days=5))
+        delivered(invitation, EmailPurpose.REMINDER, sent_at + timedelta(days=5))
     if invitation.is_expired_at(now):
         invitation.mark_expired()
 
 
-def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSummary:
-    """Create the demo municipality once; a second call only reports what is there."""
+def load_demo(
+    now: datetime, seed: int = 2026, invitations: int = 48, *, events: bool = False
+) -> DemoSummary:
+    """Create the demo municipality once; a second call only reports what is there.
+
+    With `events`, also its events (events.py), once: added to a demo made before there were
+    events too. Without, the demo is what a database from before events could hold."""
     load_catalogue()
     version = catalogue_questionnaire("contact-survey").latest_version
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == DEMO_SLUG))
     logins = [(role.value, email, password) for email, _, role, password, _ in DEMO_STAFF]
     if organisation is not None:
-        return DemoSummary(organisation, logins, _open_invitations(organisation), created=False)
+        if events:
+            _add_events(organisation, now, random.Random(seed))
+        return DemoSummary(
+            organisation,
+            logins,
+            _open_invitations(organisation),
+            created=False,
+            room_link=demo_room_link(organisation),
+        )
     rng = random.Random(seed)
     organisation = create_organisation(
         "Gemeente Demodam",
@@ -231,8 +238,28 @@ def load_demo(now: datetime, seed: int = 2026, invitations: int = 48) -> DemoSum
         invitation.created_at = sent_at - timedelta(hours=15)  # logged the afternoon before
         db.session.add_all([contact, invitation])
         _settle(invitation, organisation, version, good_at, sent_at, now, rng)
+    if events:
+        _add_events(organisation, now, rng)
     db.session.flush()
-    return DemoSummary(organisation, logins, _open_invitations(organisation))
+    return DemoSummary(
+        organisation,
+        logins,
+        _open_invitations(organisation),
+        room_link=demo_room_link(organisation),
+    )
+
+
+def _add_events(organisation: Organisation, now: datetime, rng: random.Random) -> None:
+    """The demo's events, organised by its coordinator, unless the municipality has events."""
+    if has_events(organisation):
+        return
+    coordinator = db.session.scalar(
+        select(User)
+        .where(User.organisation_id == organisation.id, User.role == Role.COORDINATOR)
+        .order_by(User.id)
+        .limit(1)
+    )
+    add_demo_events(organisation, coordinator, now, rng)
 
 
 def _open_invitations(organisation: Organisation, limit: int = 3) -> list[Invitation]:

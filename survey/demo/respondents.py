@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from survey.demo.comments import COMPLAINTS, ENGLISH, GENERAL, PRAISE
+from survey.demo.comments import CONTACT_REMARKS, Remarks
 from survey.questionnaires.models import QuestionnaireVersion, QuestionType
 
 # How strongly a statement reflects the respondent's satisfaction.
@@ -45,12 +45,16 @@ class Asked:
     loading: float
     level: float
     noise: float
+    options: tuple[str, ...] = ()  # the codes of a choice question's options
 
 
-def questions_of(version: QuestionnaireVersion) -> list[Asked]:
+def questions_of(
+    version: QuestionnaireVersion, loadings: dict = LOADINGS, levels: dict = LEVELS
+) -> list[Asked]:
     asked = []
     for question in version.questions:
-        loading = LOADINGS.get(question.code, 0.4)
+        loading = loadings.get(question.code, 0.4)
+        options = question.options if isinstance(question.options, list) else []
         asked.append(
             Asked(
                 question.id,
@@ -58,8 +62,9 @@ def questions_of(version: QuestionnaireVersion) -> list[Asked]:
                 question.type,
                 question.required,
                 loading,
-                LEVELS.get(question.code, 0.0),
+                levels.get(question.code, 0.0),
                 (1 - loading * loading) ** 0.5,
+                tuple(option["code"] for option in options if isinstance(option, dict)),
             )
         )
     return asked
@@ -107,7 +112,7 @@ def answers(
 ) -> list[tuple[int, int | None, str | None]]:
     """One response's answers as (question id, value, text)."""
     satisfaction = rng.gauss(0, 1)
-    rows, latent = _statements(questions, offsets, satisfaction, rng)
+    rows, latent = statements(questions, offsets, satisfaction, rng)
     grade_lift = sum(weight * offsets.get(code, 0.0) for code, weight in GRADE_WEIGHTS.items())
     mood = 0.85 * satisfaction + grade_lift + 0.5 * rng.gauss(0, 1)
     grade = min(10, max(1, round(7.3 + 1.2 * mood)))
@@ -118,11 +123,12 @@ def answers(
             likely = 7.6 + 1.8 * (0.85 * mood + 0.5 * rng.gauss(0, 1))
             rows.append((question.id, min(10, max(0, round(likely))), None))
         elif question.type is QuestionType.TEXT and rng.random() < (0.35 if grade <= 6 else 0.2):
-            rows.append((question.id, None, _comment(latent, grade, english, rng)))
+            rows.append((question.id, None, comment(latent, grade, english, rng)))
     return rows
 
 
-def _statements(questions, offsets, satisfaction, rng):
+def statements(questions, offsets, satisfaction, rng):
+    """The five-point statements' answers as rows, and each statement's latent score."""
     rows, latent = [], {}
     gauss = rng.gauss
     for question in questions:
@@ -140,11 +146,18 @@ def _statements(questions, offsets, satisfaction, rng):
     return rows, latent
 
 
-def _comment(latent: dict[str, float], grade: int, english: bool, rng: random.Random) -> str:
+def comment(
+    latent: dict[str, float],
+    grade: int,
+    english: bool,
+    rng: random.Random,
+    remarks: Remarks = CONTACT_REMARKS,
+) -> str:
+    """A remark: praise for what went best, or a complaint about what went worst."""
     if english:
-        return rng.choice(ENGLISH)
+        return rng.choice(remarks.english)
     if not latent or (grade >= 8 and rng.random() < 0.3):
-        return rng.choice(GENERAL)
+        return rng.choice(remarks.general)
     if grade >= 8:
-        return rng.choice(PRAISE.get(max(latent, key=latent.get), GENERAL))
-    return rng.choice(COMPLAINTS.get(min(latent, key=latent.get), GENERAL))
+        return rng.choice(remarks.praise.get(max(latent, key=latent.get), remarks.general))
+    return rng.choice(remarks.complaints.get(min(latent, key=latent.get), remarks.general))
