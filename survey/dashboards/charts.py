@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from survey.analysis.report import FeedbackReport, ManagerFigures, QuestionResult
+from survey.analysis.report import FeedbackReport, GroupFigures, QuestionResult
 from survey.dashboards import figures
 from survey.questionnaires.models import QuestionType
 
@@ -99,7 +99,7 @@ class ScaleChart:
     figure: dict
 
 
-def managers_figures(columns: list[ManagerFigures], minimum: int) -> list[ScaleChart]:
+def managers_figures(columns: list[GroupFigures], minimum: int) -> list[ScaleChart]:
     """The questions' means per account manager side by side, a chart per answer scale.
 
     A grade from 1 to 10 drawn on the statements' 1-5 axis would run off it, so each scale
@@ -125,6 +125,42 @@ def scale_heading(scale: tuple[int, int]) -> str:
     return _("Questions answered from %(low)d to %(high)d", low=scale[0], high=scale[1])
 
 
-def _mean(column: ManagerFigures, code: str) -> float | None:
+def _mean(column: GroupFigures, code: str) -> float | None:
     result = column.results.get(code)
     return result.mean if result else None
+
+
+@dataclass(frozen=True)
+class QuestionChart:
+    """One question's mean per session of a series, over time."""
+
+    code: str
+    text: str
+    scale: tuple[int, int]
+    results: list[QuestionResult | None]  # per session, in the sessions' order
+    figure: dict | None  # None when no session can be shown
+
+
+def sessions_figures(sessions: list[GroupFigures], minimum: int) -> list[QuestionChart]:
+    """Per rated question, its mean with interval per session (x: the sessions in order); a
+    session below the minimum is a gap in the line, and says "too few" in the table."""
+    if not sessions:
+        return []
+    found = []
+    for code, first in sessions[0].results.items():
+        results = [session.results.get(code) for session in sessions]
+        points = [
+            (
+                session.name,
+                _mean(session, code) if session.shown(minimum) else None,
+                *(_ends(result) if result and session.shown(minimum) else (None, None)),
+                result.n if result else 0,
+            )
+            for session, result in zip(sessions, results, strict=True)
+        ]
+        drawn = any(point[1] is not None for point in points)
+        figure = figures.trend_figure(points, _("Mean with 95% interval"), *first.scale)
+        found.append(
+            QuestionChart(code, first.text, first.scale, results, figure if drawn else None)
+        )
+    return found
