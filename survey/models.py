@@ -10,6 +10,13 @@ from survey.analysis.models import (
     ResponseTally,
 )
 from survey.audit.models import AuditEvent
+from survey.circles.models import (
+    Circle,
+    CircleMember,
+    GoodPractice,
+    ImprovementAction,
+    SharingConsent,
+)
 from survey.contacts.models import Contact
 from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
 from survey.invitations.models import Invitation
@@ -21,12 +28,16 @@ from survey.responding.room_links import RoomAnswerMark, RoomLink
 __all__ = [
     "Answer",
     "AuditEvent",
+    "Circle",
+    "CircleMember",
     "Contact",
     "DriverTally",
     "Event",
     "EventOrganiser",
     "EventSeries",
     "EventSpeaker",
+    "GoodPractice",
+    "ImprovementAction",
     "Invitation",
     "InvitationTally",
     "OptionTally",
@@ -41,6 +52,7 @@ __all__ = [
     "ResponseTally",
     "RoomAnswerMark",
     "RoomLink",
+    "SharingConsent",
     "Suppression",
     "User",
 ]

@@ -87,7 +87,7 @@ class _UserForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [SelectChoice(role.value, role.label) for role in Role]
+        self.role.choices = [SelectChoice(role.value, role.label) for role in Role.municipal()]
 
 
 class NewUserForm(_UserForm):

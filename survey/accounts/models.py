@@ -21,6 +21,9 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     ACCOUNT_MANAGER = "account_manager"
+    # The party that runs the service and its circles for many municipalities: sees circle
+    # aggregates only, never a municipality's responses. Belongs to the platform organisation.
+    OPERATOR = "operator"
 
     @property
     def label(self) -> str:
@@ -29,8 +32,14 @@ class Role(enum.StrEnum):
                 Role.ADMIN: _l("administrator"),
                 Role.COORDINATOR: _l("coordinator"),
                 Role.ACCOUNT_MANAGER: _l("account manager"),
+                Role.OPERATOR: _l("platform operator"),
             }[self]
         )
+
+    @classmethod
+    def municipal(cls) -> tuple[Role, ...]:
+        """The roles a municipality's administrator can give."""
+        return (cls.ADMIN, cls.COORDINATOR, cls.ACCOUNT_MANAGER)
 
     @property
     def sees_whole_organisation(self) -> bool:
@@ -68,6 +77,12 @@ class Organisation(db.Model):
         default=False, server_default=sa_false()
     )
     privacy_url: Mapped[str | None] = mapped_column(String(500))
+    # The platform operator's own organisation: it has no responses and is in no circle.
+    is_platform: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Entered by the operator, so that a circle can compare like with like (circles/sizes.py).
+    size_class: Mapped[str | None] = mapped_column(String(20))
+    inhabitants: Mapped[int | None]
+    companies: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")

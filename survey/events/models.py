@@ -63,6 +63,8 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id"), index=True)
+    # A circle meeting's circle: its evaluations appear on the circle's page.
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circle.id"), index=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind), default=EventKind.WORKSHOP)
