@@ -12,7 +12,9 @@ import zlib
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FieldList, HiddenField, SelectChoice, SelectField
+from flask_wtf.file import FileField
+from werkzeug.utils import secure_filename
+from wtforms import FieldList, HiddenField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from survey.imports.columns import MAX_COLUMNS, ColumnSet, shown
@@ -25,6 +27,41 @@ LOST_UPLOAD = _l("The uploaded file was lost on the way; please upload it again.
 IGNORE = _l("Nothing to import (ignore)")
 _LONGEST_VALUE = 40  # a value's name, such as "organisation_name", is far shorter
 _LONGEST_CHOICES = MAX_COLUMNS * (_LONGEST_VALUE + 1)
+
+
+class ListForm(FlaskForm):
+    """A list to import: pasted into the text box (copied from a spreadsheet, or typed one per
+    line), or a CSV file; one of the two."""
+
+    pasted = TextAreaField(_l("Paste the list"), render_kw={"rows": 8, "spellcheck": "false"})
+    file = FileField(_l("Or choose a CSV file"), render_kw={"accept": ".csv,.txt,text/csv"})
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.has_text() == bool(self.file.data):
+            self.pasted.errors.append(
+                _l("Paste a list or choose a file, not both.")
+                if self.has_text()
+                else _l("Paste a list or choose a file.")
+            )
+            return False
+        return True
+
+    def has_text(self) -> bool:
+        return bool((self.pasted.data or "").strip())
+
+    def list_data(self) -> tuple[bytes, str]:
+        """The list's bytes (read up to just past the limit, which the reading refuses) and the
+        file's name ("" for a pasted list)."""
+        if self.has_text():
+            return self.pasted.data.encode("utf-8"), ""
+        name = secure_filename(self.file.data.filename or "")[:255]
+        return self.file.data.read(MAX_BYTES + 1), name
+
+    def refuse(self, message: str) -> None:
+        """Show why the list cannot be read, at the field it came from."""
+        (self.pasted if self.has_text() else self.file).errors.append(message)
 
 
 class PackedFileField(HiddenField):
