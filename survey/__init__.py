@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.accounts.routes import bp as accounts
     from survey.accounts.settings import bp as settings
     from survey.audit.routes import bp as audit
+    from survey.circles.routes import bp as circles
     from survey.contacts.routes import bp as contacts
     from survey.dashboards.plotly_asset import bp as plotly_asset
     from survey.dashboards.routes import bp as dashboards
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
         audit,
         contacts,
         events,
+        circles,
         dashboards,
         plotly_asset,
         invitations,
