@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import force_locale, gettext
@@ -9,10 +12,54 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from survey.questionnaires.models import Question, QuestionnaireVersion, QuestionType, localized
+from survey.questionnaires.models import (
+    LocalizedText,
+    Question,
+    QuestionnaireVersion,
+    QuestionType,
+    localized,
+)
 
 MAX_TEXT_LENGTH = 2000
 FIELD_PREFIX = "q_"
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyQuestion:
+    """A question as the survey page asks it: a copy of its record, with no database session
+    behind it, so that a built form can serve every request of a process (survey/questionnaires/
+    cache.py). Compared and hashed by identity, like the record."""
+
+    id: int
+    position: int
+    code: str
+    theme: str
+    type: QuestionType
+    text: LocalizedText
+    options: Any
+    required: bool
+    is_overall: bool
+
+    @classmethod
+    def of(cls, question: Question | SurveyQuestion) -> SurveyQuestion:
+        if isinstance(question, SurveyQuestion):
+            return question
+        return cls(
+            id=question.id,
+            position=question.position,
+            code=question.code,
+            theme=question.theme,
+            type=question.type,
+            # Copies: the JSON the session loaded is not the shared form's to hold on to.
+            text=copy.deepcopy(question.text),
+            options=copy.deepcopy(question.options),
+            required=question.required,
+            is_overall=question.is_overall,
+        )
+
+    @property
+    def option_codes(self) -> list[str]:
+        return [option["code"] for option in self.options or []]
 
 
 class SurveyForm(FlaskForm):
@@ -23,10 +70,10 @@ class SurveyForm(FlaskForm):
         # and a CSRF token would expire on a respondent who leaves the page open for a day.
         csrf = False
 
-    questions: list[Question]
+    questions: tuple[SurveyQuestion, ...]
     max_text_length = MAX_TEXT_LENGTH
 
-    def field_for(self, question: Question) -> Field:
+    def field_for(self, question: SurveyQuestion) -> Field:
         return self[field_name(question)]
 
     def error_targets(self) -> list[tuple[Field, str]]:
@@ -40,11 +87,11 @@ class SurveyForm(FlaskForm):
         ]
 
 
-def field_name(question: Question) -> str:
+def field_name(question: Question | SurveyQuestion) -> str:
     return FIELD_PREFIX + question.code
 
 
-def option_choices(question: Question, locale: str) -> list[SelectChoice]:
+def option_choices(question: Question | SurveyQuestion, locale: str) -> list[SelectChoice]:
     """Value and label of each option; every label is words, never a bare number."""
     scale = question.type.scale
     if scale is None or isinstance(question.options, list):
@@ -101,7 +148,7 @@ def one_kind_of_line_break(text: str | None) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
-def _validators(question: Question) -> list[Any]:
+def _validators(question: SurveyQuestion) -> list[Any]:
     if question.required:
         if question.type is QuestionType.TEXT:
             message = gettext("Please fill in an answer to this question.")
@@ -113,7 +160,7 @@ def _validators(question: Question) -> list[Any]:
     return [Optional()]
 
 
-def _field(question: Question, locale: str) -> Field:
+def _field(question: SurveyQuestion, locale: str) -> Field:
     label = localized(question.text, locale)
     validators = _validators(question)
     if question.type is QuestionType.TEXT:
@@ -140,16 +187,22 @@ def _field(question: Question, locale: str) -> Field:
 
 def build_survey_form(version: QuestionnaireVersion, locale: str) -> type[SurveyForm]:
     """A form class for this version with labels and messages in `locale`."""
+    return build_form(version.questions, locale)
+
+
+def build_form(questions: Iterable[Question | SurveyQuestion], locale: str) -> type[SurveyForm]:
+    """A form class asking these questions, in this order, in `locale`."""
+    asked = tuple(SurveyQuestion.of(q) for q in questions)
     with force_locale(locale):
-        fields = {field_name(q): _field(q, locale) for q in version.questions}
+        fields = {field_name(q): _field(q, locale) for q in asked}
     form_class = type("BuiltSurveyForm", (SurveyForm,), fields)
-    form_class.questions = list(version.questions)
+    form_class.questions = asked
     return form_class
 
 
-def answers_from_form(form: SurveyForm) -> dict[Question, Any]:
+def answers_from_form(form: SurveyForm) -> dict[SurveyQuestion, Any]:
     """What the respondent gave per question: an int, a list of option codes, or text."""
-    answers: dict[Question, Any] = {}
+    answers: dict[SurveyQuestion, Any] = {}
     for question in form.questions:
         data = form.field_for(question).data
         if data in (None, "", []):

@@ -6,8 +6,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, exists, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import JSON, Exists, ForeignKey, String, UniqueConstraint, event, exists, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
 from survey.clock import utcnow
 from survey.extensions import db
@@ -89,12 +89,31 @@ class QuestionnaireVersion(db.Model):
     def overall_question(self) -> Question | None:
         return next((q for q in self.questions if q.is_overall), None)
 
+    # Whether it had responses when a query loaded it together with `answered()` (through
+    # `with_expression`), saving a query of its own; None when it was loaded without.
+    answered_when_loaded: Mapped[bool | None] = query_expression()
+
+    @classmethod
+    def answered(cls) -> Exists:
+        """SQL: the version has a response (and so is frozen)."""
+        from survey.responding.models import Response
+
+        return exists().where(Response.questionnaire_version_id == cls.id)
+
     def has_responses(self) -> bool:
         from survey.responding.models import Response
 
         return bool(
             db.session.scalar(select(exists().where(Response.questionnaire_version_id == self.id)))
         )
+
+    def is_frozen(self) -> bool:
+        """It has responses, so it can no longer change. What its loading query found is good
+        enough: a frozen version stays frozen, and a draft that got its first response since
+        is only treated as the draft it was a moment ago."""
+        if self.answered_when_loaded is not None:
+            return self.answered_when_loaded
+        return self.has_responses()
 
 
 class Question(db.Model):

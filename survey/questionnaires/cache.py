@@ -1,0 +1,76 @@
+"""The survey forms of frozen questionnaire versions, built once per process and reused.
+
+A version with responses never changes (models.py refuses), so its questions, option labels and
+form class per language are built on its first request and kept; a draft, which can still
+change, gets them built afresh on every request, so it is never shown stale. The token check and
+the invitation stay database reads on every request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from threading import Lock
+
+from survey.questionnaires.forms import SurveyForm, SurveyQuestion, build_form
+from survey.questionnaires.models import QuestionnaireVersion
+
+# Versions are few (a handful per questionnaire); the bound only guards against surprises.
+MAX_KEPT = 256
+
+VersionKey = tuple[int, datetime]
+
+
+class BuiltVersion:
+    """A version's questions, and its form class per language, built when first asked for."""
+
+    def __init__(self, version: QuestionnaireVersion) -> None:
+        self.version_id = version.id
+        self.questions = tuple(SurveyQuestion.of(q) for q in version.questions)
+        self._forms: dict[str, type[SurveyForm]] = {}
+
+    def form_class(self, locale: str) -> type[SurveyForm]:
+        form_class = self._forms.get(locale)
+        if form_class is None:
+            # Two threads may both build it; either copy is right.
+            form_class = self._forms[locale] = build_form(self.questions, locale)
+        return form_class
+
+
+_kept: dict[VersionKey, BuiltVersion] = {}
+_lock = Lock()
+
+
+def _key(version: QuestionnaireVersion) -> VersionKey:
+    # With its creation time, so that an id SQLite hands out again after a deletion (a test's
+    # clean-up, say) is a different key from the version that had it before.
+    return version.id, version.created_at
+
+
+def built_version(version: QuestionnaireVersion) -> BuiltVersion:
+    """What the survey page is built from: kept for a frozen version, made anew for a draft."""
+    key = _key(version)
+    if not version.is_frozen():
+        # Responses are never deleted today; if they ever are, a version that was frozen is a
+        # draft again and what was kept of it may go out of date.
+        with _lock:
+            _kept.pop(key, None)
+        return BuiltVersion(version)
+    built = _kept.get(key)
+    if built is None:
+        built = BuiltVersion(version)
+        with _lock:
+            if len(_kept) >= MAX_KEPT:
+                _kept.clear()
+            built = _kept.setdefault(key, built)
+    return built
+
+
+def survey_form(version: QuestionnaireVersion, locale: str) -> type[SurveyForm]:
+    """The form class asking this version's questions in `locale`."""
+    return built_version(version).form_class(locale)
+
+
+def forget_built_versions() -> None:
+    """Drop everything kept (for tests and benchmarks that need a cold start)."""
+    with _lock:
+        _kept.clear()
