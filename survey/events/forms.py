@@ -36,7 +36,7 @@ from survey.events.models import (
 from survey.events.planning import TEXT_FIELDS, EventDetails
 from survey.events.timing import at_local, default_send_at, local_parts
 from survey.questionnaires.models import Questionnaire, localized
-from survey.request_input import SingleLine, without_nul
+from survey.request_input import FIRST_YEAR, LAST_YEAR, SingleLine, without_nul
 
 MAX_SPEAKERS = 50
 
@@ -52,6 +52,21 @@ class ClockField(TimeField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Please fill in a time like 14:30.")) from None
+
+
+class WithinYears:
+    """A date in the years the service plans for; a typo such as 0202 or 20266 is caught here,
+    before it becomes a moment the database or the time zones cannot hold."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(
+                _l(
+                    "Choose a date in the years %(first)s to %(last)s.",
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                )
+            )
 
 
 def _record_id(value: object) -> int | None:
@@ -94,7 +109,11 @@ class EventForm(FlaskForm):
     title = _line(_l("Title"), TITLE_MAX, _l("Please fill in the title of the event."))
     kind = SelectField(_l("Kind of event"))
     day = ContactDateField(
-        _l("Date"), validators=[InputRequired(message=_l("Please fill in the date of the event."))]
+        _l("Date"),
+        validators=[
+            InputRequired(message=_l("Please fill in the date of the event.")),
+            WithinYears(),
+        ],
     )
     starts = ClockField(
         _l("Start time"),
@@ -149,7 +168,9 @@ class EventForm(FlaskForm):
         filters=[without_nul],
         description=_l("At most %(limit)s characters.", limit=DESCRIPTION_MAX),
     )
-    send_on = ContactDateField(_l("Send the evaluations on"), validators=[Optional()])
+    send_on = ContactDateField(
+        _l("Send the evaluations on"), validators=[Optional(), WithinYears()]
+    )
     send_time = ClockField(_l("Send the evaluations at"), validators=[Optional()])
 
     def __init__(
@@ -338,7 +359,7 @@ class RescheduleForm(FlaskForm):
     """A new moment for the planned evaluations, in the organisation's zone."""
 
     send_on = ContactDateField(
-        _l("Date"), validators=[InputRequired(message=_l("Please fill in a date."))]
+        _l("Date"), validators=[InputRequired(message=_l("Please fill in a date.")), WithinYears()]
     )
     send_time = ClockField(
         _l("Time"), validators=[InputRequired(message=_l("Please fill in a time."))]

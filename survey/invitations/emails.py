@@ -21,7 +21,6 @@ from survey.questionnaires.models import Purpose
 from survey.responding.links import survey_url, unsubscribe_url
 from survey.responding.privacy import answers_audience, privacy_statement_url
 
-
 # The automatic reminder and the one an event's coordinator sends by hand read alike.
 REMINDERS = (EmailPurpose.REMINDER, EmailPurpose.MANUAL_REMINDER)
 # Emails about an invitation already sent: its link keeps its expiry, so the email names the day.

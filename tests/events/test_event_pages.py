@@ -338,3 +338,22 @@ def test_another_organisations_event_is_not_found(app, client, log_in, scene):
     for action in ("send-now", "remind", "participants"):
         response = client.post(f"/events/{elsewhere}/{action}", data={"csrf_token": token})
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"day": "0001-01-01"},
+        {"day": "9999-12-31", "starts": "23:58", "ends": "23:59"},
+        {"kind": "party", "questionnaire": "10000000000000000000", "signer": "x"},
+        {"organisers": ["x", "-1"], "starts": "25:00", "send_time": "9"},
+        {"title": "Twee\nregels", "speakers": "x" * 201, "description": "y" * 2001},
+    ],
+)
+def test_odd_input_is_answered_with_a_message_not_an_error(app, client, log_in, scene, changes):
+    log_in("coco@e.example")
+    client.get("/language/en")
+    response = create(client, scene["coco"], **changes)
+    assert response.status_code == 422
+    assert "There is a problem" in response.text
+    assert the_event(app) is None
