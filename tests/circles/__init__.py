@@ -1,0 +1,1 @@
+"""Tests of comparison circles: the benchmark, its statistics and its pages."""
