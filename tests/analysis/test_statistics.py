@@ -117,6 +117,30 @@ def test_t_quantile_inverts_t_cdf():
         assert t_cdf(t_quantile(p, 6.5), 6.5) == pytest.approx(p, rel=1e-12)
 
 
+# A dashboard's 95% intervals: n - 1 for every group size, and Welch's fractional df.
+DASHBOARD_DFS = [*range(1, 120), *range(120, 5000, 37), 12_345, 99_999, 1_000_000]
+WELCH_DFS = [1.0001, 1.5, 2.73, 9.99, 10.01, 19.5, 57.25, 333.3, 4567.8, 123_456.7]
+
+
+@pytest.mark.parametrize("df", DASHBOARD_DFS + WELCH_DFS)
+def test_t_quantile_of_every_dashboard_interval_matches_scipy(df):
+    for p in (0.975, 0.995, 0.95, 0.9):
+        assert t_quantile(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9)
+
+
+@pytest.mark.parametrize("df", [0.5, 0.7, 1, 1.3, 2, 3.5, 9])
+def test_t_quantile_matches_scipy_in_the_heavy_tails_of_few_degrees_of_freedom(df):
+    for p in np.geomspace(1e-12, 0.49, 40):
+        assert t_quantile(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9)
+        assert t_quantile(1 - p, df) == pytest.approx(stats.t.ppf(1 - p, df), rel=1e-9)
+
+
+def test_t_quantile_asked_again_gives_the_same_value():
+    first = t_quantile(0.975, 41)
+    assert t_quantile(0.975, 41) == first == pytest.approx(stats.t.ppf(0.975, 41), rel=1e-9)
+    assert t_quantile(0.025, 41) == pytest.approx(-first, rel=1e-12)
+
+
 @pytest.mark.parametrize("p", [0.0, 1.0, -0.1, 1.5])
 def test_t_quantile_refuses_probabilities_outside_zero_to_one(p):
     with pytest.raises(ValueError):
