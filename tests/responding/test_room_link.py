@@ -258,6 +258,7 @@ def test_room_answers_keep_the_tallies_equal_to_a_recount(app, client):
         browser = app.test_client()
         browser.get(path)
         assert browser.post(path, data={**ANSWERS, "q_overall": grade}).status_code == 303
+    assert browser.post(path, data=ANSWERS).status_code == 200  # refused: counted nowhere
     with app.app_context():
         kept = _snapshot()
         assert kept["ResponseTally"]
