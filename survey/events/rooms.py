@@ -15,7 +15,7 @@ from survey.events.models import Event
 from survey.events.participants import staff_member_of
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
-from survey.responding.room_links import RoomLink, new_room_code
+from survey.responding.room_links import RoomLink, new_room_code, room_answer_count
 
 # A clash among ~10^12 codes is rare; a few new draws settle it.
 CODE_ATTEMPTS = 5
@@ -77,11 +77,16 @@ def close_room_link(link: RoomLink, now: datetime) -> bool:
 
 
 def follow_event_times(event: Event) -> None:
-    """After the event's times (or language) changed: its room link, while not closed by hand,
-    takes answers over the new window and reports the new day. Call before committing."""
+    """After the event was changed: its room link, while not closed by hand, takes answers over
+    the new window, reports the new day and speaks the new language; until its first answer it
+    also asks the event's questionnaire as it is now. Call before committing."""
     link = room_link_of(event)
-    if link is not None and link.closed_early_at is None:
-        _follow(link, event)
+    if link is None or link.closed_early_at is not None:
+        return
+    _follow(link, event)
+    version = event.questionnaire.latest_version
+    if version is not None and room_answer_count(link) == 0:
+        link.questionnaire_version_id = version.id
 
 
 def _follow(link: RoomLink, event: Event) -> None:

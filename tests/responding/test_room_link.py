@@ -96,6 +96,10 @@ def test_an_open_room_link_follows_the_events_new_times_but_a_closed_one_stays_c
     follow_event_times(event)
     assert link.opens_at == event.starts_at
     assert link.closes_at == event.send_at + timedelta(days=org.link_expiry_days)
+    other = factories.contact_version()
+    event.questionnaire = other.questionnaire  # before any answer came in through the room
+    follow_event_times(event)
+    assert link.questionnaire_version_id == other.id
     now = utcnow()
     close_room_link(link, now)
     event.send_at += timedelta(days=5)
