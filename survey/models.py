@@ -19,6 +19,7 @@ from survey.circles.models import (
 )
 from survey.contacts.models import Contact
 from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
+from survey.imports.models import ColumnMapping
 from survey.invitations.models import Invitation
 from survey.outbox.models import OutboundEmail, Suppression
 from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
@@ -30,6 +31,7 @@ __all__ = [
     "AuditEvent",
     "Circle",
     "CircleMember",
+    "ColumnMapping",
     "Contact",
     "DriverTally",
     "Event",

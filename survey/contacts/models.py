@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
@@ -66,21 +66,3 @@ class Contact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account_manager: Mapped[User] = relationship()
-
-
-class ColumnMapping(db.Model):
-    """Which column of a CRM's export holds which value, as a person chose it for an import.
-
-    Kept per organisation and keyed by the file's set of headers (see contacts/columns.py), so
-    the next export from the same CRM is imported without asking again.
-    """
-
-    __table_args__ = (
-        UniqueConstraint("organisation_id", "header_key", name="uq_column_mapping_headers"),
-    )
-    id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    header_key: Mapped[str] = mapped_column(String(64))  # sha256 of the normalised headers
-    columns: Mapped[dict[str, str]] = mapped_column(JSON)  # normalised header -> value
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

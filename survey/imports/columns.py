@@ -26,8 +26,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from survey.accounts.models import Organisation, User
-from survey.contacts.models import ColumnMapping
 from survey.extensions import db
+from survey.imports.models import ColumnMapping
 
 PART = "part"  # the rules' mark for part of a person's name
 IGNORED = None  # the rules' mark for headers that look like a value but are something else

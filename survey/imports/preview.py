@@ -17,7 +17,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from survey.accounts.models import Organisation
-from survey.contacts.models import ColumnMapping
 from survey.imports.columns import (
     FIRST_VALUES,
     MAX_COLUMNS,
@@ -27,6 +26,7 @@ from survey.imports.columns import (
     shown,
 )
 from survey.imports.files import ImportFileError, key, read_records
+from survey.imports.models import ColumnMapping
 from survey.request_input import CONTROL_CHARACTERS
 from survey.spreadsheets import neutralised
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from survey.contacts.columns import CONTACT_COLUMNS
 from survey.contacts.imports import preview_import
-from survey.contacts.models import ColumnMapping
 from survey.extensions import db
 from survey.imports.columns import header_words, remember_mapping
+from survey.imports.models import ColumnMapping
 from survey.imports.preview import ColumnsUnclear
 from tests import factories
 from tests.contacts.test_imports import csv_bytes

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from survey.clock import utcnow
 from survey.contacts.columns import CONTACT_COLUMNS
 from survey.contacts.imports import preview_import
-from survey.contacts.models import ColumnMapping
 from survey.events.models import Participant
 from survey.events.participant_import import (
     PARTICIPANT_COLUMNS,
@@ -27,6 +26,7 @@ from survey.events.participant_import import (
 from survey.extensions import db
 from survey.imports.columns import remember_mapping
 from survey.imports.files import ImportFileError
+from survey.imports.models import ColumnMapping
 from survey.imports.preview import ColumnsUnclear, rejected_csv
 from survey.invitations.dimensions import OccasionKind
 from survey.invitations.models import Invitation, InvitationState

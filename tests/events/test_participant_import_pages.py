@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from survey.accounts.models import Role
 from survey.audit.models import Action, AuditEvent
 from survey.clock import utcnow
-from survey.contacts.models import ColumnMapping
 from survey.events.models import Event, Participant
 from survey.extensions import db
+from survey.imports.models import ColumnMapping
 from tests import factories
 from tests.conftest import csrf_token_in
 
