@@ -18,7 +18,17 @@ from survey.accounts.passwords import hash_password
 from survey.analysis.periods import add_months, reporting_month
 from survey.analysis.recount import rebuild_tallies
 from survey.contacts.models import Contact
+from survey.demo.bulk_events import (
+    EVENT_SHARE,
+    EvaluationForm,
+    PlannedEvent,
+    fill_event,
+    known_events,
+    plan_events,
+)
+from survey.demo.counts import apportion, rounded
 from survey.demo.data import DEMO_SLUG, DEMO_STAFF, load_demo
+from survey.demo.evaluations import evaluation_questions
 from survey.demo.municipalities import (
     BULK_PASSWORD,
     DEMODAM,
@@ -49,6 +59,7 @@ from survey.demo.versions import contact_survey_versions
 from survey.demo.writing import ChunkWriter, Rows, analyse, first_free_ids
 from survey.extensions import db
 from survey.invitations.models import Invitation
+from survey.questionnaires.catalogue import catalogue_questionnaire
 from survey.responding.models import Response
 
 MONTHS = 24
@@ -84,6 +95,8 @@ class Seat:
 @dataclass
 class BulkSummary:
     responses: int
+    event_responses: int  # of `responses`, evaluations of events
+    events: int
     invitations: int
     suppressed: int
     organisation_ids: list[int]
@@ -97,7 +110,8 @@ class BulkSummary:
     def describe(self) -> str:
         return (
             f"Generated {self.responses:,} responses to {self.invitations:,} invitations "
-            f"({self.suppressed:,} not sent) over {MONTHS} months for "
+            f"({self.suppressed:,} not sent) over {MONTHS} months, "
+            f"{self.event_responses:,} of them evaluations of {self.events:,} events, for "
             f"{len(self.organisations)} municipalities with {self.account_managers} account "
             f"managers in {self.seconds:.1f} s. Their staff (e.g. coordinator@<slug>.example) "
             f"log in with {self.password}."
@@ -121,19 +135,26 @@ def generate_responses(
     teams = [set_up_team(m, password_hash, rng) for m in (DEMODAM, *MUNICIPALITIES)]
     seats = [seat for team in teams for seat in _seats(team, now, rng)]
     asked = [(version.id, questions_of(version)) for version in versions]
+    ids = [team.organisation.id for team in teams]
+    events = _events(teams, count, now)
+    evaluated = sum(plan.responses for plan in events)
+    form, known = _evaluation_form(), known_events(ids)
     rows = Rows(first_free_ids(db.session))
     first_invitation = rows.next_ids[Invitation]
     db.session.commit()  # nothing of this session may hold SQLite's lock while the writer writes
-    cells = _cells(seats, count, now, rng)
+    cells = _cells(seats, count - evaluated, now, rng)
     report = _Report(count, started, progress or (lambda message: None))
     not_sent = _write(cells, rows, asked, stored(now), rng, report)
+    rows = rows.following()
+    not_sent += _write_events(events, rows, form, known, stored(now), rng, report)
     report.say("  recounting the tallies...")
-    ids = [team.organisation.id for team in teams]
     rebuild_tallies(db.session, ids)
     analyse(db.session)
     db.session.commit()
     return BulkSummary(
         responses=count,
+        event_responses=evaluated,
+        events=len(events),
         invitations=rows.next_ids[Invitation] - first_invitation,
         suppressed=not_sent,
         organisation_ids=ids,
@@ -171,6 +192,36 @@ def _write(cells, rows: Rows, asked, now: datetime, rng: random.Random, report: 
                 rows = rows.following()
         report.written(writer.wait())
     return not_sent
+
+
+def _write_events(events, rows: Rows, form, known, now: datetime, rng, report: _Report) -> int:
+    """The events' rows, a chunk at a time; returns how many evaluations were not sent."""
+    not_sent = 0
+    with ChunkWriter(db.engine) as writer:
+        for number, plan in enumerate(events, start=1):
+            not_sent += fill_event(rows, plan, form, known, now, rng)
+            if len(rows.responses) >= CHUNK or number == len(events):
+                report.written(writer.write(rows))
+                rows = rows.following()
+        report.written(writer.wait())
+    return not_sent
+
+
+def _events(teams: list[Team], count: int, now: datetime) -> list[PlannedEvent]:
+    """The teams' programmes, with about EVENT_SHARE of `count` answers shared out over the
+    events whose evaluations went out."""
+    events = plan_events(teams, now, MONTHS)
+    answerable = [plan for plan in events if plan.answerable]
+    shares = apportion(round(count * EVENT_SHARE), [plan.weight for plan in answerable])
+    for plan, responses in zip(answerable, shares, strict=True):
+        plan.responses = responses
+    return events
+
+
+def _evaluation_form() -> EvaluationForm:
+    questionnaire = catalogue_questionnaire("workshop-evaluation")
+    version = questionnaire.latest_version
+    return EvaluationForm(questionnaire.id, version.id, evaluation_questions(version))
 
 
 def _improving(teams: list[Team]) -> list[tuple[str, str]]:
@@ -233,24 +284,8 @@ def _cells(seats: list[Seat], count: int, now: datetime, rng: random.Random):
             cells.append((seat, index))
             weight = seat.team.size * seat.activity * season * month.share
             weights.append(weight * rng.uniform(0.85, 1.15))
-    counts = _apportion(count, weights)
+    counts = apportion(count, weights)
     return [(*cell, n) for cell, n in zip(cells, counts, strict=True) if n]
-
-
-def _apportion(count: int, weights: list[float]) -> list[int]:
-    """Whole numbers in proportion to `weights` that add up to `count` (largest remainders)."""
-    total = sum(weights)
-    exact = [count * weight / total for weight in weights]
-    counts = [int(share) for share in exact]
-    by_remainder = sorted(range(len(exact)), key=lambda i: counts[i] - exact[i])
-    for index in by_remainder[: count - sum(counts)]:
-        counts[index] += 1
-    return counts
-
-
-def _rounded(expected: float, rng: random.Random) -> int:
-    whole = int(expected)
-    return whole + (rng.random() < expected - whole)
 
 
 def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -> int:
@@ -268,15 +303,15 @@ def _fill(rows: Rows, seat: Seat, index: int, responses: int, asked, now, rng) -
         month_of = reporting_month(submitted_at.replace(tzinfo=UTC), seat.timezone)
         rows.responses.append(
             (response_id, invitation_id, seat.organisation_id, version_id, submitted_at, locale,
-             seat.user_id, channel, month_of, "contact")
+             seat.user_id, channel, month_of, "contact", None, None)
         )  # fmt: skip
         for question_id, value, text in answers(questions, offsets, locale == "en", rng):
             rows.answers.append((response_id, question_id, value, None, text))
         others = seat.unanswered_per_answer[channel]
-        for _ in range(_rounded(others, rng)):
+        for _ in range(rounded(others, rng)):
             day = rng.choice(month.days)
             _invite(rows, seat, day, channel, version_id, unanswered(day, now), now, rng)
-        for _ in range(_rounded((1 + others) * SUPPRESSED / (1 - SUPPRESSED), rng)):
+        for _ in range(rounded((1 + others) * SUPPRESSED / (1 - SUPPRESSED), rng)):
             day = rng.choice(month.days)
             _invite(rows, seat, day, channel, version_id, suppressed(day, rng), now, rng)
             not_sent += 1
@@ -302,6 +337,7 @@ def _invite(rows, seat: Seat, day: Day, channel: str, version_id: int, life: Lif
     rows.invitations.append(
         (invitation_id, organisation_id, contact_id, version_id, seat.user_id, email, name,
          locale, state, secrets.token_urlsafe(12), reason, previously, day.sent_at, *moments,
-         logged_at, "contact", channel, day.contacted_on, company.name, company.registry_number)
+         logged_at, "contact", channel, day.contacted_on, company.name, company.registry_number,
+         None)
     )  # fmt: skip
     return invitation_id, locale

@@ -98,6 +98,7 @@ class Team:
     managers: list[User]
     companies: list[Company]
     people: list[tuple[str, str]]  # contact persons: (name, email local part)
+    coordinator: User | None = None  # organises the events
 
 
 def ascii_slug(text: str, separator: str = "") -> str:
@@ -192,5 +193,17 @@ def set_up_team(municipality: Municipality, password_hash: str, rng: random.Rand
         (user for user in staff.values() if user.role is Role.ACCOUNT_MANAGER),
         key=lambda user: user.id,
     )
+    coordinator = min(
+        (user for user in staff.values() if user.role is Role.COORDINATOR),
+        key=lambda user: user.id,
+        default=None,
+    )
     flemish = municipality.timezone == "Europe/Brussels"
-    return Team(organisation, municipality.size, managers, companies(rng, flemish), people(flemish))
+    return Team(
+        organisation,
+        municipality.size,
+        managers,
+        companies(rng, flemish),
+        people(flemish),
+        coordinator,
+    )

@@ -1,5 +1,6 @@
 """When things happen in the bulk demo: the working days contacts fall on, when their invitations
-go out by the organisation's rules, and how each invitation's life goes from there.
+(and events' evaluations) go out by the organisation's rules, and how each invitation's life
+goes from there.
 
 Moments are naive UTC, as the database stores them.
 """
@@ -74,6 +75,19 @@ def _day(contacted_on: date, organisation: Organisation, zone: ZoneInfo) -> Day:
         reminded_at = stored(reminder_due_at(sent_at, organisation))
     expires_at = sent_at + timedelta(days=organisation.link_expiry_days)
     return Day(contacted_on, stored(logged_at), stored(sent_at), reminded_at, stored(expires_at))
+
+
+def after_event(starts_at: datetime, send_at: datetime, organisation: Organisation) -> Day:
+    """The life of an event's evaluations: sent at the event's send time, reminded and expired by
+    the organisation's rules, like a contact's invitation."""
+    zone = ZoneInfo(organisation.timezone)
+    reminded_at = None
+    if organisation.reminder_after_days:
+        reminded_at = stored(reminder_due_at(send_at, organisation))
+    expires_at = send_at + timedelta(days=organisation.link_expiry_days)
+    logged_at = stored(starts_at) - timedelta(days=14)  # the participants were listed before
+    day = starts_at.astimezone(zone).date()
+    return Day(day, logged_at, stored(send_at), reminded_at, stored(expires_at))
 
 
 def answered(day: Day, now: datetime, rng: random.Random) -> tuple[Life, datetime]:

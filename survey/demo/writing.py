@@ -3,8 +3,9 @@ SQLite, one chunk per transaction.
 
 Rows are tuples in the column order below, with naive UTC datetimes (as the database stores
 them). They skip SQLAlchemy's per-row parameter processing, which costs more than the insert
-itself at this scale. Ids of contacts, invitations and responses are given by the generator
-(answers point at them), so on PostgreSQL the id sequences are moved past them after each chunk.
+itself at this scale. Ids of contacts, events, invitations, participants, room links and
+responses are given by the generator (other rows point at them), so on PostgreSQL the id
+sequences are moved past them after each chunk.
 """
 
 from __future__ import annotations
@@ -16,35 +17,63 @@ from sqlalchemy import Connection, Date, DateTime, Engine, Table, func, select, 
 from sqlalchemy.orm import Session
 
 from survey.contacts.models import Contact
+from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
 from survey.invitations.models import Invitation
 from survey.responding.models import Answer, Response
+from survey.responding.room_links import RoomAnswerMark, RoomLink
 
 CONTACT = (
     "id", "organisation_id", "account_manager_id", "company_name", "registry_number",
     "person_name", "email", "locale", "contacted_on", "channel", "subject", "source",
     "created_at",
 )  # fmt: skip
+EVENT_SERIES = ("id", "organisation_id", "title", "created_at")
+EVENT = (
+    "id", "organisation_id", "series_id", "title", "description", "kind", "starts_at", "ends_at",
+    "place", "online", "questionnaire_id", "locale", "send_at", "evaluations_sent_at",
+    "created_at", "created_by_id",
+)  # fmt: skip
+EVENT_ORGANISER = ("event_id", "user_id", "position")
+EVENT_SPEAKER = ("event_id", "name", "position")
 INVITATION = (
     "id", "organisation_id", "contact_id", "questionnaire_version_id", "staff_member_id",
     "recipient_email", "recipient_name", "locale", "state", "nonce", "suppression_reason",
     "previously_invited_at", "scheduled_at", "sent_at", "reminded_at", "expires_at",
     "answered_at", "created_at", "occasion_kind", "channel", "occasion_on", "company_name",
-    "registry_number",
+    "registry_number", "event_id",
+)  # fmt: skip
+PARTICIPANT = (
+    "id", "event_id", "organisation_id", "name", "email", "organisation_name", "locale",
+    "invitation_id", "added_at", "added_by_id",
+)  # fmt: skip
+ROOM_LINK = (
+    "id", "organisation_id", "event_id", "questionnaire_version_id", "occasion_kind",
+    "staff_member_id", "channel", "occasion_on", "locale", "nonce", "code", "opens_at",
+    "closes_at", "created_at",
 )  # fmt: skip
 RESPONSE = (
     "id", "invitation_id", "organisation_id", "questionnaire_version_id", "submitted_at",
-    "locale", "account_manager_id", "channel", "month", "occasion_kind",
+    "locale", "account_manager_id", "channel", "month", "occasion_kind", "event_id",
+    "room_link_id",
 )  # fmt: skip
 ANSWER = ("response_id", "question_id", "value", "option", "text")
+ROOM_ANSWER_MARK = ("room_link_id", "browser", "answered_on")
 
-# In the order foreign keys need them.
+# In the order foreign keys need them; each with the name of its list in Rows.
 TABLES = (
-    (Contact.__table__, CONTACT),
-    (Invitation.__table__, INVITATION),
-    (Response.__table__, RESPONSE),
-    (Answer.__table__, ANSWER),
+    (Contact.__table__, CONTACT, "contacts"),
+    (EventSeries.__table__, EVENT_SERIES, "series"),
+    (Event.__table__, EVENT, "events"),
+    (EventOrganiser.__table__, EVENT_ORGANISER, "organisers"),
+    (EventSpeaker.__table__, EVENT_SPEAKER, "speakers"),
+    (Invitation.__table__, INVITATION, "invitations"),
+    (Participant.__table__, PARTICIPANT, "participants"),
+    (RoomLink.__table__, ROOM_LINK, "room_links"),
+    (Response.__table__, RESPONSE, "responses"),
+    (Answer.__table__, ANSWER, "answers"),
+    (RoomAnswerMark.__table__, ROOM_ANSWER_MARK, "room_answer_marks"),
 )
-NUMBERED = (Contact, Invitation, Response)
+NUMBERED = (Contact, EventSeries, Event, Invitation, Participant, RoomLink, Response)
 
 
 class Rows:
@@ -53,9 +82,16 @@ class Rows:
     def __init__(self, next_ids: dict[type, int]) -> None:
         self.next_ids = next_ids
         self.contacts: list[tuple] = []
+        self.series: list[tuple] = []
+        self.events: list[tuple] = []
+        self.organisers: list[tuple] = []
+        self.speakers: list[tuple] = []
         self.invitations: list[tuple] = []
+        self.participants: list[tuple] = []
+        self.room_links: list[tuple] = []
         self.responses: list[tuple] = []
         self.answers: list[tuple] = []
+        self.room_answer_marks: list[tuple] = []
 
     def new_id(self, model: type) -> int:
         number = self.next_ids[model]
@@ -63,8 +99,7 @@ class Rows:
         return number
 
     def per_table(self) -> list[tuple[Table, tuple[str, ...], list[tuple]]]:
-        lists = (self.contacts, self.invitations, self.responses, self.answers)
-        return [(*table, rows) for table, rows in zip(TABLES, lists, strict=True)]
+        return [(table, columns, getattr(self, name)) for table, columns, name in TABLES]
 
     def following(self) -> Rows:
         """An empty chunk that numbers on from this one."""
@@ -116,12 +151,14 @@ def write(connection: Connection, rows: Rows) -> None:
     dialect = connection.dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         for table, columns, chunk in rows.per_table():
-            _copy(connection, table, columns, chunk)
+            if chunk:
+                _copy(connection, table, columns, chunk)
         _move_sequences(connection)
     elif dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA cache_size = -262144")  # 256 MB: indexes grow fast
         for table, columns, chunk in rows.per_table():
-            _insert_sqlite(connection, table, columns, chunk)
+            if chunk:
+                _insert_sqlite(connection, table, columns, chunk)
     else:
         raise NotImplementedError(f"bulk demo data: no writer for {dialect.name}")
 

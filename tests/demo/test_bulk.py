@@ -17,11 +17,13 @@ from survey.contacts.models import Contact, Source
 from survey.contacts.registry import normalise_registry_number
 from survey.demo.bulk import generate_responses
 from survey.demo.data import load_demo
+from survey.events.models import Event, EventSeries, Participant
 from survey.extensions import db
-from survey.invitations.dimensions import OccasionKind
+from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.models import Question, QuestionnaireVersion
 from survey.responding.models import Answer, Response
+from survey.responding.room_links import RoomAnswerMark, RoomLink
 
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
 
@@ -153,3 +155,59 @@ def test_flask_demo_with_responses_prints_logins_and_adds_more_each_run(app):
     with app.app_context():
         assert _count(Response) == responses + 300
         assert _count(User) == staff  # the same municipalities and people, more feedback
+
+
+def test_about_one_response_in_ten_evaluates_an_event_of_a_series(ctx):
+    summary, first_new = _generate()
+
+    assert summary.event_responses == 200  # a tenth of 2,000
+    new = Response.id >= first_new
+    evaluations = Response.occasion_kind == OccasionKind.EVENT_PARTICIPANT
+    assert _count(Response, new, evaluations) == 200
+    assert _count(Response, new, evaluations, Response.channel != Channel.EVENT) == 0
+    assert _count(Response, new, evaluations, Response.event_id.is_(None)) == 0
+    # Some hundreds of events, most of them sessions of a series, some still to come.
+    events = db.session.scalars(select(Event)).all()
+    assert len(events) == summary.events >= 300
+    assert sum(event.series_id is not None for event in events) > len(events) / 2
+    assert any(event.starts_at > NOW for event in events)
+    assert db.session.scalar(select(func.count(func.distinct(Response.event_id)))) >= 100
+    # An emailed evaluation answers its participant's invitation, of the same event.
+    emailed = db.session.execute(
+        select(Response.event_id, Invitation.event_id, Participant.event_id)
+        .join(Invitation, Invitation.id == Response.invitation_id)
+        .join(Participant, Participant.invitation_id == Invitation.id)
+        .where(new, evaluations)
+    ).all()
+    assert emailed and all(len(set(ids)) == 1 for ids in emailed)
+    # The rest came through the klantarena's room link, one mark per phone.
+    room = db.session.execute(
+        select(Response.event_id, RoomLink.event_id, Response.submitted_at, RoomLink.opens_at)
+        .join(RoomLink, RoomLink.id == Response.room_link_id)
+        .where(new)
+    ).all()
+    assert len(emailed) + len(room) == 200
+    assert room and all(response == link for response, link, _, _ in room)
+    assert all(submitted.replace(tzinfo=UTC) >= opens for _, _, submitted, opens in room)
+    assert _count(RoomAnswerMark) == len(room)
+    # Every evaluation invitation has its participant.
+    event_invitations = _count(Invitation, Invitation.event_id.is_not(None))
+    assert event_invitations == _count(Participant, Participant.invitation_id.is_not(None))
+    event_tallied = db.session.scalar(
+        select(func.sum(ResponseTally.responses)).where(
+            ResponseTally.occasion_kind == OccasionKind.EVENT_PARTICIPANT
+        )
+    )
+    assert event_tallied == 200
+
+
+def test_a_second_run_adds_answers_to_the_same_events(ctx):
+    _generate(500)
+    before = {model: _count(model) for model in (Event, EventSeries)}
+
+    generate_responses(500, NOW, seed=8)
+
+    assert {model: _count(model) for model in (Event, EventSeries)} == before
+    kept = _tallies()
+    rebuild_tallies(db.session)
+    assert _tallies() == kept
