@@ -284,10 +284,15 @@ class Disclosure:
     group_shown: bool
 
 
-def disclose(ns: Mapping[Hashable, int], minimums: Mapping[Hashable, int]) -> Disclosure:
-    """A member is shown with at least its own minimum group size; a group figure needs at
-    least three members shown (fewer, and the others could work out each other's figures)."""
-    shown = frozenset(key for key, n in ns.items() if n >= minimums[key])
+def disclose(
+    ns: Mapping[Hashable, int],
+    minimums: Mapping[Hashable, int],
+    also_withheld: frozenset | set = frozenset(),
+) -> Disclosure:
+    """A member is shown with at least its own minimum group size (and unless `also_withheld`
+    names it: see nested_disclosure); a group figure needs at least three members shown
+    (with fewer, each could work out the other's figures from the group's)."""
+    shown = frozenset(k for k, n in ns.items() if n >= minimums[k] and k not in also_withheld)
     withheld = frozenset(ns) - shown
     return Disclosure(shown, withheld, len(shown) >= GROUP_MINIMUM_MEMBERS)
 
