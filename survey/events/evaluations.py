@@ -22,6 +22,7 @@ from sqlalchemy import Select, case, exists, func, select, update
 
 from survey.events.models import Event, Participant
 from survey.events.participants import staff_member_of
+from survey.events.rooms import follow_event_times
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import why_not_invited
@@ -98,7 +99,9 @@ def count_planned(event: Event) -> int:
 
 
 def replan_evaluations(event: Event, now: datetime) -> int:
-    """Address the planned invitations anew from the (changed) event; the number re-planned."""
+    """Address the planned invitations anew from the (changed) event, and let its room link
+    follow; the number re-planned."""
+    follow_event_times(event)
     version = event.questionnaire.latest_version
     day = event.starts_at.astimezone(ZoneInfo(event.organisation.timezone)).date()
     planned = _planned(event)
@@ -121,6 +124,7 @@ def send_now(event: Event, now: datetime) -> int:
         invitation.scheduled_at = now
     event.send_at = now
     event.evaluations_sent_at = event.evaluations_sent_at or now
+    follow_event_times(event)  # the room link closes with the emailed links
     db.session.flush()
     return len(planned)
 
@@ -135,6 +139,7 @@ def reschedule(event: Event, when: datetime, now: datetime) -> int:
     event.send_at = when
     for invitation, _participant in planned:
         invitation.scheduled_at = when
+    follow_event_times(event)  # the room link closes with the emailed links
     db.session.flush()
     return len(planned)
 

@@ -232,3 +232,16 @@ def test_each_participant_shows_where_their_evaluation_stands(app, client, log_i
         participants = db.session.scalars(select(Participant)).all()
         tokens = [p.invitation.nonce for p in participants]
     assert not any(token in shown for token in tokens)  # staff never see a personal link
+
+
+def test_the_room_link_closes_with_the_emailed_links_when_the_evaluations_move(ctx):
+    from survey.events.evaluations import reschedule
+    from survey.events.rooms import room_link_for
+
+    org = factories.organisation(link_expiry_days=14)
+    event = factories.event(org, send_at=utcnow() + timedelta(hours=1))
+    factories.participant(event)
+    link = room_link_for(event, utcnow())
+    later = utcnow() + timedelta(days=3)
+    reschedule(event, later, utcnow())
+    assert link.closes_at == later + timedelta(days=14)
