@@ -1,4 +1,5 @@
-"""Spiegel's benchmark: bulk demo data, then the dashboards and the export against a baseline.
+"""Spiegel's benchmark: bulk demo data, then the dashboards, the event result pages and the
+export against a baseline.
 
     make bench                                   # or: .venv/bin/python -m bench
     BENCH_SIZES=20000 BENCH_DATABASES=sqlite make bench
@@ -11,8 +12,18 @@ BENCH_REPEAT runs after one warm-up, in the organisation with the most responses
   costs; the dashboards read tallies instead);
 - GET /dashboard as its coordinator, without filters and with every filter (questionnaire,
   account manager, channel, months), and as one of its account managers; the goal is 300 ms;
+- GET /dashboard?occasion=event_participant: the dashboard of event evaluations (about one
+  response in ten is one);
 - GET /dashboard/export.csv as its coordinator, reading the whole streamed body;
+- GET /events/<id>/results of its event with the most answers and GET /events/series/<id> of
+  its series with the most answers, held to the dashboards' goal;
 - the peak memory (RSS high-water mark) of a fresh process doing that export; goal 150 MB.
+
+Every page's time is also printed as a ratio to the baseline, and with the number of SQL
+statements one request of it sends. With more than one size, a closing list says for each page
+whether that number stayed the same as the data grew (the target) or grew. (At a small size the
+largest event may have fewer answers than the minimum group size; its withheld figures take
+fewer statements, which shows as growth against a larger size.)
 
 Pages are requested through Flask's test client after logging in through the real login form,
 so the times are server times without a network. A page that does not exist yet is reported as

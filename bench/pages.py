@@ -1,5 +1,6 @@
 """Timing pages through Flask's test client, logged in through the real login form, and a plain
-query on the database: each the median of several runs after a warm-up."""
+query on the database: each the median of several runs after a warm-up; and counting the SQL
+statements a page sends to the database."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from survey.extensions import db
 
 CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -20,6 +24,7 @@ class Timing:
     measurement: str
     median_ms: float | None  # None: not measured, `note` says why
     note: str = ""
+    queries: int | None = None  # SQL statements of one request of the page
 
 
 def logged_in_client(app: Flask, email: str, password: str) -> FlaskClient:
@@ -53,6 +58,24 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def queries_of(client: FlaskClient, url: str) -> int:
+    """How many SQL statements one request of the page sends (a warm one: after the timings)."""
+    with client.application.app_context():
+        engine = db.engine
+    sent = 0
+
+    def count(*_) -> None:
+        nonlocal sent
+        sent += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fetch(client, url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return sent
+
+
 def time_page(client: FlaskClient, measurement: str, url: str, repeat: int) -> Timing:
     try:
         status, _, _ = fetch(client, url)
@@ -60,6 +83,8 @@ def time_page(client: FlaskClient, measurement: str, url: str, repeat: int) -> T
             return Timing(measurement, None, "page missing (404)")
         if status != 200:
             return Timing(measurement, None, f"answered {status}")
-        return Timing(measurement, median_ms(lambda: fetch(client, url), repeat))
+        timing = Timing(measurement, median_ms(lambda: fetch(client, url), repeat))
+        timing.queries = queries_of(client, url)
+        return timing
     except Exception as error:  # a page under construction may fail; measure the rest
         return Timing(measurement, None, f"error: {type(error).__name__}: {error}"[:120])

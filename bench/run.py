@@ -23,6 +23,7 @@ from survey.analysis.periods import add_months
 from survey.clock import utcnow
 from survey.demo.bulk import generate_responses
 from survey.demo.data import DEMO_STAFF
+from survey.events.models import Event
 from survey.extensions import db
 from survey.questionnaires.catalogue import catalogue_questionnaire
 from survey.responding.models import Response
@@ -48,6 +49,8 @@ class Subject:
     manager_id: int
     filters: str  # every dashboard filter set, as a query string
     all_months: str  # the query string of the whole period
+    event_id: int | None  # its event with the most answers
+    series_id: int | None  # its series with the most answers
 
 
 @dataclass
@@ -95,7 +98,28 @@ def _subject(bulk_password: str) -> Subject:
         manager_id,
         filters,
         all_months,
+        *_largest_event_and_series(organisation_id),
     )
+
+
+def _largest_event_and_series(organisation_id: int) -> tuple[int | None, int | None]:
+    """The organisation's event and series with the most answers: the heaviest result pages."""
+    responses = func.count(Response.id)
+    evaluated = select(Response.event_id).where(
+        Response.organisation_id == organisation_id, Response.event_id.is_not(None)
+    )
+    event_id = db.session.scalar(
+        evaluated.group_by(Response.event_id).order_by(responses.desc()).limit(1)
+    )
+    series_id = db.session.scalar(
+        select(Event.series_id)
+        .join(Response, Response.event_id == Event.id)
+        .where(Event.organisation_id == organisation_id, Event.series_id.is_not(None))
+        .group_by(Event.series_id)
+        .order_by(responses.desc())
+        .limit(1)
+    )
+    return event_id, series_id
 
 
 def _export_memory(url: str, subject: Subject) -> Timing:
@@ -149,8 +173,34 @@ def _pages(app, subject: Subject, repeat: int) -> list[Timing]:
             repeat,
         ),
         time_page(manager, "dashboard, account manager", "/dashboard", repeat),
+        time_page(
+            coordinator,
+            "dashboard, event evaluations",
+            "/dashboard?occasion=event_participant",
+            repeat,
+        ),
         time_page(coordinator, "export.csv, coordinator", "/dashboard/export.csv", export_repeat),
+        *_event_pages(coordinator, subject, repeat),
     ]
+
+
+def _event_pages(coordinator, subject: Subject, repeat: int) -> list[Timing]:
+    """An event's results and a series' page, where the data has events (and the pages exist:
+    a missing one is reported as such)."""
+    if subject.event_id is None:
+        return [Timing("event results", None, "no event with answers")]
+    timings = [
+        time_page(
+            coordinator,
+            "event results, largest event",
+            f"/events/{subject.event_id}/results",
+            repeat,
+        )
+    ]
+    if subject.series_id is not None:
+        url = f"/events/series/{subject.series_id}"
+        timings.append(time_page(coordinator, "series, largest series", url, repeat))
+    return timings
 
 
 def bench(database: str, size: int, url: str) -> list[Timing]:
@@ -188,15 +238,23 @@ def _fresh(database: str) -> AbstractContextManager[str]:
     return DATABASES[database]()
 
 
+# Pages held to the dashboards' budget: the dashboards themselves and the event result pages.
+BUDGETED = ("dashboard", "event results", "series")
+PAGES = (*BUDGETED, "export.csv,")
+
+
 def _verdict(timing: Timing) -> str:
-    if timing.measurement.startswith("dashboard") and timing.median_ms is not None:
+    if timing.measurement.startswith(BUDGETED) and timing.median_ms is not None:
         met = "met" if timing.median_ms <= DASHBOARD_GOAL_MS else "missed"
         return f"goal {DASHBOARD_GOAL_MS} ms {met}"
     return timing.note
 
 
 def print_table(rows: list[Row]) -> None:
-    print(f"\n{'database':<11}{'size':>10}  {'measurement':<38}{'median':>10}{'ratio':>8}  note")
+    print(
+        f"\n{'database':<11}{'size':>10}  {'measurement':<38}{'median':>10}{'ratio':>8}"
+        f"{'queries':>9}  note"
+    )
     baseline = {}
     for row in rows:
         timing = row.timing
@@ -205,14 +263,39 @@ def print_table(rows: list[Row]) -> None:
         value = "-" if timing.median_ms is None else f"{timing.median_ms:,.1f}"
         ratio = ""
         reference = baseline.get((row.database, row.size))
-        measured_in_ms = timing.measurement.startswith(("baseline", "dashboard", "export.csv,"))
+        measured_in_ms = timing.measurement.startswith(("baseline", *PAGES))
         if reference and timing.median_ms is not None and measured_in_ms:
             ratio = f"{timing.median_ms / reference:.2f}"
+        queries = "" if timing.queries is None else str(timing.queries)
         print(
             f"{row.database:<11}{row.size:>10,}  {timing.measurement:<38}{value:>10}{ratio:>8}"
-            f"  {_verdict(timing)}"
+            f"{queries:>9}  {_verdict(timing)}"
         )
-    print("\nTimes in ms (generation in s); ratio: to the baseline GROUP BY of the same run.")
+    print(
+        "\nTimes in ms (generation in s); ratio: to the baseline GROUP BY of the same run; "
+        "queries: SQL statements of one request."
+    )
+    print_query_growth(rows)
+
+
+def print_query_growth(rows: list[Row]) -> None:
+    """Whether each page sends as many queries at every data size (the target), flagged where
+    it sends more as the data grows."""
+    counts: dict[tuple[str, str], dict[int, int]] = {}
+    for row in rows:
+        if row.timing.queries is not None:
+            counts.setdefault((row.database, row.timing.measurement), {})[row.size] = (
+                row.timing.queries
+            )
+    compared = {key: by_size for key, by_size in counts.items() if len(by_size) > 1}
+    if not compared:
+        return
+    print("\nQueries per page against the data size (target: constant):")
+    for (database, measurement), by_size in compared.items():
+        sizes = sorted(by_size)
+        seen = " -> ".join(f"{by_size[size]} at {size:,}" for size in sizes)
+        verdict = "constant" if len(set(by_size.values())) == 1 else "GROWS WITH THE DATA"
+        print(f"  {database:<11}{measurement:<38}{verdict:<21}{seen}")
 
 
 def main() -> None:
