@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.accounts.routes import bp as accounts
     from survey.accounts.settings import bp as settings
     from survey.audit.routes import bp as audit
+    from survey.circles.action_views import bp as improvement_actions
     from survey.circles.routes import bp as circles
     from survey.contacts.routes import bp as contacts
     from survey.dashboards.plotly_asset import bp as plotly_asset
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         contacts,
         events,
         circles,
+        improvement_actions,
         dashboards,
         plotly_asset,
         invitations,

@@ -31,7 +31,7 @@ from survey.circles.models import (
 )
 from survey.clock import utcnow
 from survey.extensions import db
-from survey.questionnaires.catalogue import catalogue_questionnaire
+from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
 from survey.questionnaires.models import localized
 
 CONTACT_SURVEY = "contact-survey"
@@ -61,10 +61,9 @@ class TargetQuestion:
 def target_questions(locale: str) -> list[TargetQuestion]:
     """The rated questions of the catalogue's contact survey, in its order: the codes every
     member's contact survey shares, so that the circle can be compared on them."""
-    questionnaire = catalogue_questionnaire(CONTACT_SURVEY)
-    version = questionnaire.latest_version if questionnaire else None
-    if version is None:
-        return []
+    if catalogue_questionnaire(CONTACT_SURVEY) is None:
+        load_catalogue()
+    version = catalogue_questionnaire(CONTACT_SURVEY).latest_version
     return [
         TargetQuestion(q.code, localized(q.text, locale), (q.type.scale[0], q.type.scale[-1]))
         for q in version.questions
@@ -75,7 +74,9 @@ def target_questions(locale: str) -> list[TargetQuestion]:
 def record_action(
     organisation: Organisation, details: ActionDetails, now: datetime, by: User | None
 ) -> ImprovementAction:
-    action = ImprovementAction(organisation=organisation, created_at=now, created_by_id=by and by.id)
+    action = ImprovementAction(
+        organisation=organisation, created_at=now, created_by_id=by.id if by else None
+    )
     change_action(action, details)
     db.session.add(action)
     db.session.flush()
@@ -195,9 +196,7 @@ def comparison_members(
     ):
         similar[other.organisation_id].update(other.question_codes)
     return {
-        code: [
-            Member(o.id, o.min_group_size) for o in organisations if code not in similar[o.id]
-        ]
+        code: [Member(o.id, o.min_group_size) for o in organisations if code not in similar[o.id]]
         for code in action.question_codes
     }
 
@@ -320,9 +319,7 @@ def progress_windows(year: int) -> Windows:
     return Windows(date(year, 7, 1), 6)
 
 
-def largest_progress(
-    circle_id: int, year: int, now: datetime | None = None
-) -> Progress | None:
+def largest_progress(circle_id: int, year: int, now: datetime | None = None) -> Progress | None:
     """The member (sharing now) with the biggest significant rise (Welch, p < 0.05) on the
     contact survey's rated questions in `year`; None when no member rose provably."""
     now = now or utcnow()
@@ -344,7 +341,5 @@ def largest_progress(
             if effect.proven:
                 candidates.append(Progress(organisation, code, effect, questions[code].scale))
     # The biggest rise first; the smaller p, then the name settle a tie the same way each time.
-    candidates.sort(
-        key=lambda p: (-p.share_of_scale, p.effect.test.p_value, p.organisation.name)
-    )
+    candidates.sort(key=lambda p: (-p.share_of_scale, p.effect.test.p_value, p.organisation.name))
     return candidates[0] if candidates else None
