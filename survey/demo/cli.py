@@ -1,5 +1,5 @@
-"""`flask demo`: load the demo municipality and print how to get in; `--responses N` adds two
-years of feedback for several municipalities, made in bulk."""
+"""`flask demo`: load the demo municipality with its events and print how to get in;
+`--responses N` adds two years of feedback for several municipalities, made in bulk."""
 
 import click
 from flask import current_app
@@ -22,10 +22,11 @@ from survey.responding.links import room_url, survey_url
     help="Also generate this many responses over 24 months for several municipalities.",
 )
 def demo_command(force: bool, responses: int) -> None:
-    """Create a demo municipality with staff, invitations and answers (once)."""
+    """Create a demo municipality with staff, invitations, answers and events (once)."""
     if current_app.config["ENV_NAME"] == "production" and not force:
         raise click.ClickException("Demo users have published passwords; use --force to insist.")
-    summary = load_demo(utcnow(), events=True)
+    now = utcnow()
+    summary = load_demo(now, events=True)
     db.session.commit()
     verb = "Created" if summary.created else "Already there:"
     click.echo(f"{verb} {summary.organisation.name}.")
@@ -40,6 +41,6 @@ def demo_command(force: bool, responses: int) -> None:
         click.echo("\nSurvey links waiting for an answer (open one and answer it):")
         for invitation in summary.open_invitations:
             click.echo(f"  {survey_url(invitation)}")
-    if summary.room_link is not None:
+    if summary.room_link is not None and summary.room_link.is_open_at(now):
         click.echo("\nThe klantarena's room link, as shown in the room (answers are anonymous):")
         click.echo(f"  {room_url(summary.room_link)}")
