@@ -55,9 +55,11 @@ def answered(
     recommend: int = 8,
     channel: Channel = Channel.VISIT,
     seed: int | None = None,
+    remark: str | None = None,
 ) -> list:
     """`count` contact-survey responses of `org` submitted at `on`, through the real submission
-    (so the tallies follow). A list of values is drawn from at random (seeded)."""
+    (so the tallies follow). A list of values is drawn from at random (seeded); `remark` is
+    the open answer."""
     manager = factories.user(org)
     pick = random.Random(seed)
     made = []
@@ -65,5 +67,7 @@ def answered(
         grade = pick.choice(overall) if isinstance(overall, list) else overall
         rated = pick.choice(statements) if isinstance(statements, list) else statements
         answers = factories.rated_answers(grade, rated, recommend)
+        if remark:
+            answers["improve"] = remark
         made.append(factories.response(org, manager, answers, submitted_at=on, channel=channel))
     return made
