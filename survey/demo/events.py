@@ -206,12 +206,12 @@ def demo_room_link(organisation: Organisation) -> RoomLink | None:
 
 
 def _local_day(plan: DemoEvent, timezone: str, now: datetime) -> date:
-    """The plan's weekday near `days` from today, on a working day, on the same side of today."""
+    """The plan's weekday in the week up to `days` from today, a week later on a holiday (which
+    keeps a past event's evaluation open as long as the plan means it to be)."""
     day = now.astimezone(ZoneInfo(timezone)).date() + timedelta(days=plan.days)
     day -= timedelta(days=(day.weekday() - plan.weekday) % 7)
-    step = timedelta(days=7 if plan.days > 0 else -7)
     while not is_working_day(day, timezone):
-        day += step
+        day += timedelta(days=7)
     return day
 
 
