@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from survey.analysis.report import FeedbackReport, GroupFigures, QuestionResult
+from survey.analysis.comparisons import GroupFigures
+from survey.analysis.report import FeedbackReport, QuestionResult
 from survey.dashboards import figures
 from survey.questionnaires.models import QuestionType
 

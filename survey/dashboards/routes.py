@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from survey.accounts.models import Role, User
 from survey.analysis.aggregates import responses_by
+from survey.analysis.comparisons import compare_managers
 from survey.analysis.export import (
     ExportOptions,
     Headings,
@@ -22,7 +23,7 @@ from survey.analysis.export import (
 )
 from survey.analysis.open_answers import open_answers
 from survey.analysis.periods import reporting_month
-from survey.analysis.report import compare_managers, feedback_report, reference_results
+from survey.analysis.report import feedback_report, reference_results
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow

@@ -13,15 +13,10 @@ from flask_babel import format_date
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation
+from survey.analysis.comparisons import SessionComparison, compare_sessions
 from survey.analysis.open_answers import OpenAnswersPage, open_answers
 from survey.analysis.population import Population, version_ids
-from survey.analysis.report import (
-    FeedbackReport,
-    SessionComparison,
-    compare_sessions,
-    event_min_group_size,
-    feedback_report,
-)
+from survey.analysis.report import FeedbackReport, event_min_group_size, feedback_report
 from survey.events.models import Event, EventSeries, EventSpeaker
 from survey.extensions import db
 from survey.invitations.dimensions import OccasionKind

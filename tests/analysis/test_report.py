@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from survey.analysis.comparisons import compare_managers
 from survey.analysis.drivers import Quadrant
 from survey.analysis.models import TALLIES, ResponseTally
 from survey.analysis.population import Population, version_ids
 from survey.analysis.recount import rebuild_tallies
-from survey.analysis.report import compare_managers, feedback_report
+from survey.analysis.report import feedback_report
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState

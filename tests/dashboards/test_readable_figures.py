@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from survey.accounts.models import Role
-from survey.analysis.report import ManagerFigures, QuestionResult
+from survey.analysis.comparisons import GroupFigures
+from survey.analysis.report import QuestionResult
 from survey.analysis.statistics import Summary
 from survey.dashboards import charts
 from survey.extensions import db
@@ -186,7 +187,7 @@ def test_managers_figures_group_the_questions_by_scale_in_their_order(app):
             _result("price", (1, 5), None),  # withheld for everyone: not drawn
             _result("clarity", (1, 5), 3.1),
         ]
-        return ManagerFigures(1, name, 9, {r.code: r for r in results})
+        return GroupFigures(1, name, 9, {r.code: r for r in results})
 
     with app.test_request_context():
         drawn = charts.managers_figures([column("Anna", 9.5), column("Bram", None)], 5)
