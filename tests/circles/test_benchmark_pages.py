@@ -165,3 +165,40 @@ def test_the_export_holds_the_aggregates_and_is_recorded(client, log_in, app, wo
         ).all()
         assert [e.detail["period"] for e in events] == ["2025-Q2", "2025"]
         assert {e.detail["circle_id"] for e in events} == {world["circle"]}
+
+
+def test_a_member_far_below_the_others_is_called_below_the_circle(client, log_in, app):
+    # Ten members, as a circle has: the winsorised dispersion keeps the one far-off member
+    # from widening the limits so much that it would fall within them.
+    with app.app_context():
+        orgs = [municipality(f"Gemeente {number}") for number in range(9)]
+        orgs.append(municipality("Gemeente Laag"))
+        for seed, org in enumerate(orgs[:9]):
+            answered(org, 15, on=APRIL, overall=[8, 9], statements=[4, 5], seed=seed)
+        answered(orgs[9], 15, on=APRIL, overall=[2, 3], statements=[1, 2], seed=1)
+        kring = circle(*orgs)
+        email = factories.user(orgs[0], Role.COORDINATOR).email
+        db.session.commit()
+        circle_id = kring.id
+    log_in(email)
+    page = client.get(f"/circles/{circle_id}", query_string={"period": "2025-Q2"})
+    assert page.status_code == 200
+    row = page.text.split('scope="row">Gemeente Laag')[1].split("</tr>")[0]
+    assert "onder de kring" in row  # Dutch by default
+    english = client.get(
+        f"/circles/{circle_id}",
+        query_string={"period": "2025-Q2"},
+        headers={"Accept-Language": "en"},
+    )
+    assert english.status_code == 200
+
+
+def test_an_empty_circle_shows_no_figures_and_no_error(client, log_in, app):
+    with app.app_context():
+        platform = factories.organisation("Platform", is_platform=True)
+        email = factories.user(platform, Role.OPERATOR).email
+        circle_id = circle(name="Kring Leeg").id
+        db.session.commit()
+    log_in(email)
+    for path in ("", "/report", "/export.csv", "/export.xlsx"):
+        assert client.get(f"/circles/{circle_id}{path}").status_code == 200
