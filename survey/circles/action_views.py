@@ -4,6 +4,7 @@ proven progress of the circles the organisation shares its figures in."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 from flask import (
@@ -154,7 +155,7 @@ def share(action_id: int):
     action, now = get_scoped_or_404(ImprovementAction, action_id), utcnow()
     circles = actions.sharing_circles(action.organisation_id, now)
     if request.method == "GET":
-        form = PracticeForm(data=actions.practice_draft(action, now, _locale()).__dict__)
+        form = PracticeForm(data=asdict(actions.practice_draft(action, now, _locale())))
     else:
         form = PracticeForm()
     if circles and form.validate_on_submit():
