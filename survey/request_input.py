@@ -14,7 +14,7 @@ from datetime import date
 from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, request
+from flask import abort, make_response, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 from wtforms.validators import ValidationError
@@ -124,11 +124,18 @@ def query_search(name: str = "q") -> str:
 
 
 def query_choice(enum_class: type[E], name: str) -> E | None:
-    """The filter value asked for in the query string, None for all; 404 for another value."""
+    """The filter value asked for in the query string, None for all; 400 with the values it
+    takes for another value."""
     try:
         return choice(enum_class, request.args.get(name))
     except ValueError:
-        abort(404)
+        from survey.errors import render_error  # the error pages need the app's templates
+
+        allowed = ", ".join(member.value for member in enum_class)
+        message = _l(
+            "“%(name)s” takes one of these values: %(allowed)s.", name=name, allowed=allowed
+        )
+        abort(make_response(render_error(400, _l("This filter cannot be used"), message)))
 
 
 class RecordIdConverter(IntegerConverter):

@@ -98,7 +98,7 @@ def test_the_home_page_filters_by_state_and_offers_previews_not_survey_links(
     answered = client.get("/?state=answered").text
     assert f"/invitations/{two_organisations['sanne_answered']}" in answered
     assert f"/invitations/{two_organisations['sanne_sent']}" not in answered
-    assert client.get("/?state=nonsense").status_code == 404
+    assert client.get("/?state=nonsense").status_code == 400
     everything = client.get("/").text
     assert "/s/" not in everything
     previews = re.findall(r'href="/invitations/(\d+)/preview"', everything)

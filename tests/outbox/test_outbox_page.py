@@ -127,7 +127,7 @@ def test_filters_by_status_kind_and_recipient(client, log_in, outbox):
     assert _rows(both) == ["eva@bakkerij.example"]
     assert _rows(client.get("/outbox?recipient=%25")) == []  # a wildcard is just a character
     assert "No emails match this search." in client.get("/outbox?recipient=nobody").text
-    assert client.get("/outbox?status=lost").status_code == 404
+    assert client.get("/outbox?status=lost").status_code == 400
 
 
 def test_the_email_page_shows_everything_and_never_renders_the_html(client, log_in, outbox):
