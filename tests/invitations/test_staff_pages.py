@@ -26,6 +26,10 @@ PUBLIC_ENDPOINTS = {
     "responding.survey",
     "responding.submit",
     "responding.thanks",
+    # An event's room link: public on purpose, shown on the projector.
+    "room.page",
+    "room.submit",
+    "room.thanks",
     "unsubscribe.page",
     # The privacy statement: respondents read it without an account.
     "privacy.general",
@@ -64,6 +68,11 @@ def two_organisations(app):
         ids["b_contact"] = db.session.get(Invitation, ids["b_sent"]).contact_id
         ids["a_opt_out"] = suppress_address(org_a.id, "weg@x.example", OPTED_OUT, utcnow()).id
         ids["b_opt_out"] = suppress_address(org_b.id, "weg@x.example", OPTED_OUT, utcnow()).id
+        for org, key in ((org_a, "a"), (org_b, "b")):
+            event = factories.event(org, series_title="Lerend netwerk")
+            participant = factories.participant(event)
+            ids[f"{key}_event"], ids[f"{key}_series"] = event.id, event.series_id
+            ids[f"{key}_participant"] = participant.id
         db.session.commit()
         return ids
 
@@ -102,7 +111,8 @@ def test_the_home_page_filters_by_state_and_offers_previews_not_survey_links(
     everything = client.get("/").text
     assert "/s/" not in everything
     previews = re.findall(r'href="/invitations/(\d+)/preview"', everything)
-    assert len(previews) == 3  # one for each of the organisation's invitations
+    # One for each of the organisation's invitations: three contact surveys, one evaluation.
+    assert len(previews) == 4
 
 
 def test_the_invitation_page_shows_state_and_a_preview_not_the_link(
@@ -137,6 +147,9 @@ def _records(ids: dict, org: str) -> dict:
             "contact_id": ids["a_contact"],
             "suppression_id": ids["a_opt_out"],
             "extension": "csv",
+            "event_id": ids["a_event"],
+            "series_id": ids["a_series"],
+            "participant_id": ids["a_participant"],
         }
     return {
         "invitation_id": ids["b_sent"],
@@ -145,6 +158,9 @@ def _records(ids: dict, org: str) -> dict:
         "contact_id": ids["b_contact"],
         "suppression_id": ids["b_opt_out"],
         "extension": "csv",
+        "event_id": ids["b_event"],
+        "series_id": ids["b_series"],
+        "participant_id": ids["b_participant"],
     }
 
 
