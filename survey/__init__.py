@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.invitations.routes import bp as invitations
     from survey.languages import bp as languages
     from survey.outbox.routes import bp as outbox
+    from survey.platform.routes import bp as platform
     from survey.request_input import RecordIdConverter
     from survey.responding.privacy_statement import bp as privacy
     from survey.responding.room import bp as room
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
         unsubscribe,
         privacy,
         mailbox,
+        platform,
     ):
         app.register_blueprint(blueprint)
 
@@ -111,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from survey.accounts.cli import organisations_cli, users_cli
     from survey.analysis.cli import analysis_cli
+    from survey.circles.cli import circles_cli
     from survey.demo.cli import demo_command
     from survey.jobs.cli import jobs_cli, scheduler_command
     from survey.questionnaires.cli import catalogue_cli
@@ -119,6 +122,7 @@ def register_cli(app: Flask) -> None:
         organisations_cli,
         users_cli,
         catalogue_cli,
+        circles_cli,
         analysis_cli,
         demo_command,
         jobs_cli,

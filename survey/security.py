@@ -62,19 +62,43 @@ def local_path_or(target: str | None, fallback: str) -> str:
 
 
 def roles_required(*roles: Role) -> Callable:
-    """Staff view decorator: logged in, and one of `roles` (any role when none is named)."""
+    """Staff view decorator: logged in, and one of `roles`.
+
+    Without roles, any of a municipality's roles: the platform operator runs the service but
+    sees no municipality's responses, contacts, invitations or staff, so a page must name the
+    operator to let them in (the platform pages and the circles' aggregates do).
+    """
+    allowed = roles or Role.municipal()
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if roles and current_user.role not in roles:
+            if current_user.role not in allowed:
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def operator_required(view: Callable) -> Callable:
+    """The platform pages: a platform operator of the platform organisation, nobody else."""
+
+    @wraps(view)
+    @roles_required(Role.OPERATOR)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.organisation.is_platform:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def home_endpoint(role: Role) -> str:
+    """Where a staff member starts: the operator on the platform pages, the others at home."""
+    return "platform.index" if role is Role.OPERATOR else "invitations.home"
 
 
 def scoped(statement: Select, model: type) -> Select:

@@ -54,6 +54,15 @@ def _check_name(name: str) -> None:
         raise StaffError(_l("Use a single line without line breaks."))
 
 
+def _check_role_fits(organisation: Organisation, role: Role) -> None:
+    """Operators run the platform, in its own organisation; a municipality has only its own
+    roles, so nobody there can see the other municipalities' circles as an operator does."""
+    if role is Role.OPERATOR and not organisation.is_platform:
+        raise StaffError(_l("A platform operator belongs to the platform organisation."))
+    if role is not Role.OPERATOR and organisation.is_platform:
+        raise StaffError(_l("The platform organisation has platform operators only."))
+
+
 def check_password_policy(password: str, *, email: str, name: str) -> None:
     """Refuse a password the policy refuses (see passwords.password_problem), saying why."""
     if problem := password_problem(password, email=email, name=name):
@@ -82,6 +91,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise StaffError(_l("%(role)s is not a role.", role=role)) from None
+    _check_role_fits(organisation, role)
     _check_name(name)
     if password is not None:
         check_password_policy(password, email=email, name=name)
