@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs_version
 
 from survey.accounts.models import Role
 from survey.clock import utcnow
+from survey.events.rooms import room_link_for
 from survey.extensions import db
 from survey.invitations.models import InvitationState
 from survey.outbox.models import SuppressionKind
@@ -69,7 +70,9 @@ BYPASSES = st.sampled_from(["/%09/evil.example", "/\r\n/x", "%252F%252Fevil", "ï
 KINDS = {
     **dict.fromkeys(["page", "manager", "questionnaire", "id", "account_manager"], NUMBERS),
     **dict.fromkeys(["first", "last", "since"], MONTHS),
-    **dict.fromkeys(["q", "recipient", "company_name", "person_name", "name", "subject"], TEXT),
+    **dict.fromkeys(
+        ["q", "recipient", "company_name", "person_name", "name", "subject", "pasted"], TEXT
+    ),
     "next": BYPASSES,
     "timezone": st.sampled_from(["localtime", "Factory", "UTC", "US/Eastern", "Europe/Brussels"]),
 }
@@ -126,6 +129,11 @@ class Site:
     # A contact whose invitation is still planned (its form works), one sent, one elsewhere.
     contacts: list[int] = field(default_factory=list)
     suppression: int = 0  # an address that opted out
+    # An event with a participant, a series and a room link; and an event elsewhere.
+    events: list[int] = field(default_factory=list)
+    series: list[int] = field(default_factory=list)
+    participants: list[int] = field(default_factory=list)
+    room_codes: list[str] = field(default_factory=list)
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -135,6 +143,37 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
     "/dev/mailbox/<key>": lambda site: {"key": ["1700000000.M1P1.host"]},
     "/dev/mailbox/<key>/html": lambda site: {"key": ["1700000000.M1P1.host"]},
     "/invitations/<int:invitation_id>": lambda site: {"invitation_id": site.invitations},
+    **{
+        f"/events/<int:event_id>{tail}": lambda site: {"event_id": site.events}
+        for tail in (
+            "",
+            "/edit",
+            "/participants",
+            "/send-now",
+            "/reschedule",
+            "/remind",
+            "/participants/import",
+            "/participants/import/columns",
+            "/participants/import/confirm",
+            "/participants/import/rejected",
+            "/room",
+            "/room/close",
+            "/room/present",
+            "/results",
+            "/summary",
+        )
+    },  # fmt: skip
+    "/events/<int:event_id>/participants/<int:participant_id>/remove": lambda site: {
+        "event_id": site.events,
+        "participant_id": site.participants,
+    },
+    "/events/<int:event_id>/export.<any(csv, xlsx):extension>": lambda site: {
+        "event_id": site.events,
+        "extension": ["csv", "xlsx"],
+    },
+    "/events/series/<int:series_id>": lambda site: {"series_id": site.series},
+    "/r/<code>": lambda site: {"code": site.room_codes},
+    "/r/<code>/thanks": lambda site: {"code": site.room_codes},
     "/invitations/<int:invitation_id>/preview": lambda site: {"invitation_id": site.invitations},
     "/invitations/<int:invitation_id>/resend": lambda site: {"invitation_id": site.invitations},
     "/invitations/<int:invitation_id>/cancel": lambda site: {"invitation_id": site.invitations},
@@ -274,6 +313,10 @@ def site(app) -> Site:
         opted_out = suppress_address(
             org.id, "gone@fuzz.example", SuppressionKind.OPTED_OUT, utcnow()
         )
+        event = factories.event(org, series_title="Lerend netwerk", speakers=("Fatima",))
+        participant = factories.participant(event)
+        room = room_link_for(event, utcnow())
+        event_elsewhere = factories.event(other, series_title="Elders")
         db.session.commit()
         secret = app.config["SECRET_KEY"]
         return Site(
@@ -286,6 +329,10 @@ def site(app) -> Site:
             organisation_slug=org.slug,
             contacts=[planned.contact_id, sent.contact_id, elsewhere.contact_id],
             suppression=opted_out.id,
+            events=[event.id, event_elsewhere.id],
+            series=[event.series_id, event_elsewhere.series_id],
+            participants=[participant.id],
+            room_codes=[room.shown_code, room.code.lower()],
         )
 
 
