@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from survey.accounts.models import Organisation, User
 from survey.analysis.effects import (
@@ -22,13 +22,8 @@ from survey.analysis.effects import (
     statement,
     window_counts,
 )
-from survey.circles.models import (
-    Circle,
-    CircleMember,
-    GoodPractice,
-    ImprovementAction,
-    SharingConsent,
-)
+from survey.circles.membership import sharing_organisation_ids
+from survey.circles.models import Circle, CircleMember, GoodPractice, ImprovementAction
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.questionnaires.catalogue import catalogue_questionnaire, load_catalogue
@@ -118,25 +113,8 @@ def action_markers(organisation_id: int, question_code: str) -> list[tuple[date,
 
 
 def sharing_members(circle_ids: Iterable[int], now: datetime) -> dict[int, set[int]]:
-    """{circle id: ids of the organisations sharing their figures in it at `now`}: members not
-    removed, whose consent was given and not revoked."""
-    circle_ids = list(circle_ids)
-    standing = select(SharingConsent.member_id).where(
-        SharingConsent.given_at <= now,
-        or_(SharingConsent.revoked_at.is_(None), SharingConsent.revoked_at > now),
-    )
-    rows = db.session.execute(
-        select(CircleMember.circle_id, CircleMember.organisation_id).where(
-            CircleMember.circle_id.in_(circle_ids),
-            CircleMember.added_at <= now,
-            or_(CircleMember.removed_at.is_(None), CircleMember.removed_at > now),
-            CircleMember.id.in_(standing),
-        )
-    )
-    found: dict[int, set[int]] = {circle_id: set() for circle_id in circle_ids}
-    for circle_id, organisation_id in rows:
-        found[circle_id].add(organisation_id)
-    return found
+    """{circle id: ids of the organisations sharing their figures in it at `now`}."""
+    return {circle_id: set(sharing_organisation_ids(circle_id, now)) for circle_id in circle_ids}
 
 
 def sharing_circles(organisation_id: int, now: datetime) -> list[Circle]:
@@ -279,7 +257,7 @@ def circle_practices(circle_id: int, now: datetime | None = None) -> list[GoodPr
     """The good practices shared in the circle: those of members sharing their figures in it
     now, not withdrawn; newest first. (For the circle page and the circle report.)"""
     now = now or utcnow()
-    members = sharing_members([circle_id], now)[circle_id]
+    members = sharing_organisation_ids(circle_id, now)
     if not members:
         return []
     return list(
@@ -323,7 +301,7 @@ def largest_progress(circle_id: int, year: int, now: datetime | None = None) -> 
     """The member (sharing now) with the biggest significant rise (Welch, p < 0.05) on the
     contact survey's rated questions in `year`; None when no member rose provably."""
     now = now or utcnow()
-    ids = sharing_members([circle_id], now)[circle_id]
+    ids = sharing_organisation_ids(circle_id, now)
     questions = {q.code: q for q in target_questions("nl")}
     if not ids or not questions:
         return None
