@@ -356,3 +356,18 @@ def test_a_contact_person_of_another_organisation_cannot_be_chosen(
     )
 
     assert posted.status_code == 422
+
+
+def test_the_platform_operator_sees_no_municipalitys_actions(client, log_in, municipality, app):
+    with app.app_context():
+        platform = factories.organisation("Platform", is_platform=True)
+        factories.user(platform, Role.OPERATOR, email="operator@platform.example")
+        db.session.commit()
+    log_in("operator@platform.example")
+
+    for url in (
+        "/circles/actions",
+        f"/circles/actions/{municipality['action']}",
+        "/circles/actions/practices",
+    ):
+        assert client.get(url).status_code == 403, url
