@@ -12,33 +12,13 @@ from sqlalchemy import or_, select
 
 from survey.accounts.models import Organisation, Role, User
 from survey.analysis.circle_figures import Member
-from survey.circles.models import Circle, CircleMember, SharingConsent
+from survey.circles.membership import sharing_organisation_ids
+from survey.circles.models import Circle, CircleMember
 from survey.extensions import db
 
 # Account managers see their own contacts' feedback; comparing municipalities is the work of
 # those who see the whole organisation.
 VIEWING_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.OPERATOR)
-
-try:  # the consent rules live with the membership pages (built alongside)
-    from survey.circles.membership import sharing_organisation_ids
-except ImportError:  # pragma: no cover - until survey.circles.membership exists
-
-    def sharing_organisation_ids(circle_id: int, now: datetime) -> list[int]:
-        """The members of the circle now whose consent to share stands now."""
-        return list(
-            db.session.scalars(
-                select(CircleMember.organisation_id)
-                .join(SharingConsent, SharingConsent.member_id == CircleMember.id)
-                .where(
-                    CircleMember.circle_id == circle_id,
-                    CircleMember.added_at <= now,
-                    or_(CircleMember.removed_at.is_(None), CircleMember.removed_at > now),
-                    SharingConsent.given_at <= now,
-                    or_(SharingConsent.revoked_at.is_(None), SharingConsent.revoked_at > now),
-                )
-                .distinct()
-            )
-        )
 
 
 @dataclass(frozen=True)

@@ -36,26 +36,15 @@ from survey.circles.access import (
     sharing_members,
     viewer_circles,
 )
+from survey.circles.actions import circle_practices
 from survey.circles.models import Circle
 from survey.circles.routes import bp
+from survey.circles.sizes import size_class_label
 from survey.clock import utcnow
 from survey.errors import render_error
 from survey.extensions import db
 from survey.security import roles_required
 from survey.spreadsheets import neutralised
-
-try:  # improvement actions and good practices are built alongside; the report shows them
-    from survey.circles.actions import circle_practices
-except ImportError:  # pragma: no cover
-    circle_practices = None
-
-try:  # the size classes' names live with the platform pages
-    from survey.circles.sizes import size_class_label
-except ImportError:  # pragma: no cover
-
-    def size_class_label(code: str) -> str:
-        return code
-
 
 WHOLE_CIRCLE = "circle"
 EXPORT_TYPES = {
@@ -265,7 +254,7 @@ def report(circle_id: int):
     whole = of(WHOLE_CIRCLE)
     by_class = {group: of(group) for group, _label in choices.groups if group != WHOLE_CIRCLE}
     pages = [_member_page(member, whole, by_class) for member in members]
-    practices = circle_practices(circle.id, now) if circle_practices else None
+    practices = circle_practices(circle.id, now)
     return render_template(
         "circles/report.html",
         circle=circle,

@@ -219,3 +219,32 @@ def test_odd_choices_are_refused_with_a_message_never_a_server_error(client, log
         assert page.status_code in (200, 400)
 
     check()
+
+
+def test_the_report_shows_the_good_practices_shared_in_the_circle(client, log_in, app, world):
+    from datetime import date
+
+    from survey.accounts.models import Organisation
+    from survey.circles.models import GoodPractice, ImprovementAction
+
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == world["names"][1]))
+        action = ImprovementAction(
+            organisation_id=org.id, title="Terugbelbelofte", starts_on=date(2025, 1, 1)
+        )
+        db.session.add(action)
+        db.session.flush()
+        shared = datetime(2025, 6, 1, tzinfo=UTC)
+        db.session.add(
+            GoodPractice(
+                action_id=action.id,
+                organisation_id=org.id,
+                title="Terugbelbelofte binnen een dag",
+                what_was_done="Elke vraag binnen een werkdag teruggebeld.",
+                shared_at=shared,
+            )
+        )
+        db.session.commit()
+    page = _page(client, log_in, world, "coordinator", "/report", period="2025-Q2")
+    section = page.text.split('id="practices-title"')[1]
+    assert "Terugbelbelofte binnen een dag" in section and world["names"][1] in section
