@@ -85,7 +85,7 @@ def _planned(event: Event) -> list[tuple[Invitation, Participant]]:
         .order_by(Invitation.id)
         .with_for_update(of=Invitation)
     )
-    return list(db.session.execute(statement).tuples())
+    return list(db.session.execute(statement))
 
 
 def count_planned(event: Event) -> int:
@@ -255,7 +255,7 @@ def participant_rows(
     zone = ZoneInfo(event.organisation.timezone)
     return [
         (participant, evaluation_status(invitation, now, zone, bool(by_hand)))
-        for participant, invitation, by_hand in db.session.execute(statement).tuples()
+        for participant, invitation, by_hand in db.session.execute(statement)
     ]
 
 
@@ -294,7 +294,7 @@ def _participants_per_event(event_ids: list[int]) -> dict[int, int]:
         .where(Participant.event_id.in_(event_ids))
         .group_by(Participant.event_id)
     )
-    return dict(db.session.execute(statement).tuples().all())
+    return dict(db.session.execute(statement).all())
 
 
 def summaries(events: list[Event], now: datetime) -> list[EventSummary]:
