@@ -543,7 +543,7 @@ def test_a_dutch_coordinator_downloads_a_semicolon_csv_and_the_log_says_what(app
     _, headers, data = download("csv")
     _, _, other = download("csv", separator="comma")
     codes, _, _ = download("xlsx", headings="codes")
-    odd, _, _ = download("csv", separator="tab")
+    odd, _, odd_page = download("csv", separator="tab")
 
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -552,7 +552,8 @@ def test_a_dutch_coordinator_downloads_a_semicolon_csv_and_the_log_says_what(app
     name = re.search(r'filename="([^"]+)"', headers["Content-Disposition"])[1]
     assert re.fullmatch(r"antwoorden-gemeente-demodam-\d+-\d{4}-\d{2}-\d{2}\.csv", name)
     assert other.decode("utf-8-sig").startswith("Reactienummer,Ingevuld op,")
-    assert codes == 200 and odd == 404
+    assert codes == 200 and odd == 400  # an unknown separator is named, not a missing page
+    assert "separator" in odd_page.decode()
     with app.app_context():
         exports = db.session.scalars(
             select(AuditEvent)
