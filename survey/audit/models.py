@@ -47,6 +47,10 @@ class Action(enum.StrEnum):
     ROOM_LINK_CREATED = "room_link_created"
     ROOM_LINK_CLOSED = "room_link_closed"
     EVENT_RESPONSES_EXPORTED = "event_responses_exported"
+    IMPROVEMENT_ACTION_RECORDED = "improvement_action_recorded"
+    IMPROVEMENT_ACTION_CHANGED = "improvement_action_changed"
+    GOOD_PRACTICE_SHARED = "good_practice_shared"
+    GOOD_PRACTICE_WITHDRAWN = "good_practice_withdrawn"
 
     @property
     def label(self) -> str:
@@ -85,6 +89,12 @@ _ACTION_LABELS = {
     Action.ROOM_LINK_CREATED: _l("room link made for an event"),
     Action.ROOM_LINK_CLOSED: _l("room link closed early"),
     Action.EVENT_RESPONSES_EXPORTED: _l("event responses exported"),
+    Action.IMPROVEMENT_ACTION_RECORDED: _l("improvement action recorded"),
+    Action.IMPROVEMENT_ACTION_CHANGED: _l("improvement action changed"),
+    Action.GOOD_PRACTICE_SHARED: _l(
+        "improvement action shared with the circles as a good practice"
+    ),
+    Action.GOOD_PRACTICE_WITHDRAWN: _l("good practice withdrawn from the circles"),
 }
 
 

@@ -24,6 +24,8 @@ from sqlalchemy import select
 
 from survey.accounts.models import Role, User
 from survey.analysis.effects import DEFAULT_WINDOW, LONGEST_WINDOW
+from survey.audit.models import Action
+from survey.audit.trail import record
 from survey.circles import actions
 from survey.circles.action_forms import ActionForm, PracticeForm, action_values
 from survey.circles.models import ImprovementAction
@@ -100,6 +102,7 @@ def new():
     form = _form()
     if form.validate_on_submit():
         action = actions.record_action(_me().organisation, form.details(), utcnow(), _me())
+        record(Action.IMPROVEMENT_ACTION_RECORDED, utcnow(), actor=_me(), subject=action)
         db.session.commit()
         flash(_("The improvement action has been recorded."), "info")
         return redirect(url_for(".detail", action_id=action.id))
@@ -113,6 +116,7 @@ def edit(action_id: int):
     form = _form(action, data=action_values(action))
     if form.validate_on_submit():
         actions.change_action(action, form.details())
+        record(Action.IMPROVEMENT_ACTION_CHANGED, utcnow(), actor=_me(), subject=action)
         db.session.commit()
         flash(_("The improvement action has been changed."), "info")
         return redirect(url_for(".detail", action_id=action.id))
@@ -160,6 +164,7 @@ def share(action_id: int):
         form = PracticeForm()
     if circles and form.validate_on_submit():
         actions.share_practice(action, form.details(), now, _me())
+        record(Action.GOOD_PRACTICE_SHARED, now, actor=_me(), subject=action)
         db.session.commit()
         flash(_("The action is shared as a good practice with your circles."), "info")
         return redirect(url_for(".detail", action_id=action.id))
@@ -175,6 +180,7 @@ def withdraw(action_id: int):
     action = get_scoped_or_404(ImprovementAction, action_id)
     if action.good_practice is not None:
         actions.withdraw_practice(action.good_practice, utcnow())
+        record(Action.GOOD_PRACTICE_WITHDRAWN, utcnow(), actor=_me(), subject=action)
         db.session.commit()
     flash(_("The good practice has been withdrawn: the circles no longer see it."), "info")
     return redirect(url_for(".detail", action_id=action.id))

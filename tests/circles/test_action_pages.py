@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from survey.accounts.models import Role
+from survey.audit.models import Action, AuditEvent
 from survey.circles.models import GoodPractice, ImprovementAction
 from survey.extensions import db
 from tests import factories
@@ -59,6 +60,9 @@ def test_a_coordinator_records_an_action_and_sees_it_listed(client, log_in, muni
         assert made.account_manager_ids == [municipality["manager"]]
     listing = client.get("/circles/actions")
     assert "Vaste contactpersoon" in listing.text and "september 2026" in listing.text
+    with app.app_context():
+        logged = db.session.scalars(db.select(AuditEvent.action)).all()
+    assert Action.IMPROVEMENT_ACTION_RECORDED in logged  # who recorded it, in the activity log
 
 
 def test_a_form_with_problems_says_what_to_fix(client, log_in, municipality):
