@@ -22,7 +22,7 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.dashboards import charts
-from survey.dashboards.routes import EXPORT_TYPES, local_now
+from survey.dashboards.export_views import EXPORT_TYPES, local_now
 from survey.events.models import Event, EventSeries
 from survey.events.reporting import event_population, event_results, series_results
 from survey.events.routes import bp
