@@ -19,7 +19,6 @@ from survey.invitations.models import Invitation
 class Purpose(enum.StrEnum):
     SURVEY = "survey"
     UNSUBSCRIBE = "unsubscribe"
-    ROOM_LINK = "room_link"  # an event's open link, shown as a QR code in the room
 
 
 def _serializer(purpose: Purpose, secret_key: str, fallbacks: Sequence[str]) -> URLSafeSerializer:
