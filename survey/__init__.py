@@ -113,6 +113,7 @@ def register_blueprints(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from survey.accounts.cli import organisations_cli, users_cli
     from survey.analysis.cli import analysis_cli
+    from survey.backups import backup_command
     from survey.circles.cli import circles_cli
     from survey.demo.cli import demo_command
     from survey.jobs.cli import jobs_cli, scheduler_command
@@ -124,6 +125,7 @@ def register_cli(app: Flask) -> None:
         catalogue_cli,
         circles_cli,
         analysis_cli,
+        backup_command,
         demo_command,
         jobs_cli,
         scheduler_command,
