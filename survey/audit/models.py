@@ -51,6 +51,9 @@ class Action(enum.StrEnum):
     IMPROVEMENT_ACTION_CHANGED = "improvement_action_changed"
     GOOD_PRACTICE_SHARED = "good_practice_shared"
     GOOD_PRACTICE_WITHDRAWN = "good_practice_withdrawn"
+    PERSONAL_DATA_EXPORTED = "personal_data_exported"
+    PERSONAL_DATA_ERASED = "personal_data_erased"
+    RETENTION_APPLIED = "retention_applied"
 
     @property
     def label(self) -> str:
@@ -95,6 +98,9 @@ _ACTION_LABELS = {
         "improvement action shared with the circles as a good practice"
     ),
     Action.GOOD_PRACTICE_WITHDRAWN: _l("good practice withdrawn from the circles"),
+    Action.PERSONAL_DATA_EXPORTED: _l("personal data of one person exported (access request)"),
+    Action.PERSONAL_DATA_ERASED: _l("personal data of one person erased (erasure request)"),
+    Action.RETENTION_APPLIED: _l("retention periods applied: old personal data erased"),
 }
 
 
