@@ -103,6 +103,7 @@ def test_accepting_and_revoking_are_recorded_and_sharing_follows(app, client, lo
         assert circles["aastad"] not in sharing_organisation_ids(circles["noord"], utcnow())
         consent = db.session.scalar(select(SharingConsent))
         assert consent.revoked_by.name == "Ada Admin" and consent.revoked_at is not None
+    assert client.get("/activity").status_code == 200  # both on the activity log
 
 
 def test_a_second_acceptance_or_revocation_gets_a_message(client, log_in, circles):
