@@ -111,9 +111,14 @@ def _sqlite_backup(url: URL, target: Path) -> None:
 def pg_dump_command(url: URL, target: Path) -> tuple[list[str], dict[str, str]]:
     """pg_dump's arguments and the environment that carries the password (never the command
     line, which other users of the machine can read in the process list)."""
-    connection = url.set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False
-    )
+    connection = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,  # sslmode and the like
+    ).render_as_string(hide_password=False)
     command = [
         "pg_dump",
         "--format=custom",  # compressed; pg_restore picks tables, and restores in parallel
