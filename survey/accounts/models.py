@@ -77,6 +77,12 @@ class Organisation(db.Model):
         default=False, server_default=sa_false()
     )
     privacy_url: Mapped[str | None] = mapped_column(String(500))
+    # Retention (see survey/privacy/retention.py): names and addresses of contacts, participants
+    # and invitations are erased this many months after the contact or event; the bodies of
+    # sent emails after `retention_email_days`; activity-log entries after the years given.
+    retention_personal_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    retention_email_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    retention_audit_years: Mapped[int] = mapped_column(default=5, server_default="5")
     # The platform operator's own organisation: it has no responses and is in no circle.
     is_platform: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Entered by the operator, so that a circle can compare like with like (circles/sizes.py).

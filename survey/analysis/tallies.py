@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Table, event, inspect
+from sqlalchemy import Connection, Table, bindparam, delete, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,7 +51,10 @@ class TallyChanges:
         for column, amount in increments.items():
             row[column] += amount
 
-    def add_response(self, response: Response, version: QuestionnaireVersion) -> None:
+    def add_response(
+        self, response: Response, version: QuestionnaireVersion, sign: int = 1
+    ) -> None:
+        """Count the response in (sign 1), or out again when it is deleted (sign -1)."""
         cell = cell_key(
             response.organisation_id,
             response.questionnaire_version_id,
@@ -61,28 +64,28 @@ class TallyChanges:
             response.channel,
             response.month,
         )
-        self.add(ResponseTally, cell, responses=1)
+        self.add(ResponseTally, cell, responses=sign)
         overall = version.overall_question
         overall_value = next(
             (a.value for a in response.answers if overall and a.question_id == overall.id), None
         )
         for answer in response.answers:
             if answer.value is not None:
-                self.add(RatingTally, (*cell, answer.question_id, answer.value), answers=1)
+                self.add(RatingTally, (*cell, answer.question_id, answer.value), answers=sign)
                 if overall_value is not None and answer.question_id != overall.id:
                     x, y = answer.value, overall_value
                     self.add(
                         DriverTally,
                         (*cell, answer.question_id),
-                        pairs=1,
-                        sum_x=x,
-                        sum_y=y,
-                        sum_xx=x * x,
-                        sum_yy=y * y,
-                        sum_xy=x * y,
+                        pairs=sign,
+                        sum_x=sign * x,
+                        sum_y=sign * y,
+                        sum_xx=sign * x * x,
+                        sum_yy=sign * y * y,
+                        sum_xy=sign * x * y,
                     )
             elif answer.option is not None:
-                self.add(OptionTally, (*cell, answer.question_id, answer.option), answers=1)
+                self.add(OptionTally, (*cell, answer.question_id, answer.option), answers=sign)
 
     def add_invitation_move(
         self, session: Session, invitation: Invitation, target: InvitationState
@@ -116,6 +119,9 @@ class TallyChanges:
                 keys = [column.name for column in table.primary_key.columns]
                 params = [dict(zip(keys, key, strict=True), **rows[key]) for key in sorted(rows)]
                 connection.execute(_upsert(connection, table), params)
+                emptied = [dict(zip(keys, key, strict=True)) for key in sorted(rows)]
+                if any(min(rows[key].values()) < 0 for key in rows):
+                    connection.execute(_delete_when_empty(table), emptied)
 
 
 def cell_key(
@@ -148,6 +154,15 @@ def _upsert(connection: Connection, table: Table):
     )
 
 
+def _delete_when_empty(table: Table):
+    """A row whose count fell to 0 (its responses were deleted) goes, as a recount has none."""
+    counted = next(column for column in table.columns if not column.primary_key)
+    return delete(table).where(
+        *(column == bindparam(column.name) for column in table.primary_key.columns),
+        counted == 0,
+    )
+
+
 @event.listens_for(Session, "after_flush")
 def _follow_the_records(session: Session, flush_context) -> None:
     changes = TallyChanges()
@@ -165,5 +180,11 @@ def _follow_the_records(session: Session, flush_context) -> None:
             if isinstance(record, Invitation):
                 for target in inspect(record).attrs.state.history.added:
                     changes.add_invitation_move(session, record, target)
+        for record in session.deleted:
+            # A person's erasure may remove their responses: counted out in the same flush.
+            # Its answers were loaded for the delete cascade, so they are still at hand.
+            if isinstance(record, Response):
+                version = session.get(QuestionnaireVersion, record.questionnaire_version_id)
+                changes.add_response(record, version, sign=-1)
     if changes.rows:
         changes.write(session.connection())

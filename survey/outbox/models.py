@@ -130,11 +130,18 @@ class Suppression(db.Model):
 
     __table_args__ = (
         UniqueConstraint("organisation_id", "email", name="uq_suppression_organisation_email"),
+        UniqueConstraint(
+            "organisation_id", "email_hash", name="uq_suppression_organisation_email_hash"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
-    email: Mapped[str] = mapped_column(String(254))  # lower case
+    # Lower case; once the address is erased (a person's erasure, or retention) a placeholder
+    # that no mail system delivers to, and only `email_hash` still recognises the address.
+    email: Mapped[str] = mapped_column(String(254))
+    # A keyed hash (HMAC-SHA256) of the lower-cased address: see outbox/suppressions.py.
+    email_hash: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[SuppressionKind] = mapped_column(enum_column(SuppressionKind))
     # The SMTP server's answer for a bounce.
     detail: Mapped[str | None] = mapped_column(String(1000))

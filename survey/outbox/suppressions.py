@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from survey.audit.models import Action
@@ -21,13 +24,63 @@ def normalise_address(email: str) -> str:
     return email.strip().lower()
 
 
+# Where an address stood once it is erased: unique per row, and undeliverable (RFC 2606
+# reserves .invalid), so nothing can be sent to it and it matches no real address.
+ERASED_DOMAIN = "erased.invalid"
+
+
+def erased_address(kind: str, record_id: int) -> str:
+    return f"{kind}-{record_id}@{ERASED_DOMAIN}"
+
+
+def is_erased_address(email: str | None) -> bool:
+    return bool(email) and email.endswith("@" + ERASED_DOMAIN)
+
+
+def _hash_keys() -> list[bytes]:
+    """One key per secret key, the current one first: an address hashed before SECRET_KEY was
+    rotated is still recognised while the old key is in SECRET_KEY_FALLBACKS. The key is derived
+    from the secret key, so the hash is of no use for anything else signed with it."""
+    secrets = [current_app.secret_key, *current_app.config.get("SECRET_KEY_FALLBACKS", [])]
+    return [
+        hmac.new(str(secret).encode(), b"spiegel.suppression-address", hashlib.sha256).digest()
+        for secret in secrets
+        if secret
+    ]
+
+
+def address_hashes(email: str) -> list[str]:
+    """The keyed hashes (HMAC-SHA256) of the address under every key; the current one first."""
+    address = normalise_address(email).encode()
+    return [hmac.new(key, address, hashlib.sha256).hexdigest() for key in _hash_keys()]
+
+
 def suppression_of(organisation_id: int, email: str) -> Suppression | None:
+    """The organisation's suppression of this address: by the address itself, or by its keyed
+    hash once the address was erased."""
     return db.session.scalar(
-        select(Suppression).where(
+        select(Suppression)
+        .where(
             Suppression.organisation_id == organisation_id,
-            Suppression.email == normalise_address(email),
+            or_(
+                Suppression.email == normalise_address(email),
+                Suppression.email_hash.in_(address_hashes(email)),
+            ),
         )
+        .order_by(Suppression.id)
+        .limit(1)
     )
+
+
+def forget_suppressed_address(suppression: Suppression) -> None:
+    """Keep the suppression, but only as the keyed hash of its address: whoever erased the
+    address is still not emailed, and nobody can read it back."""
+    if is_erased_address(suppression.email):
+        return
+    if suppression.email_hash is None:
+        suppression.email_hash = address_hashes(suppression.email)[0]
+    suppression.email = erased_address("suppression", suppression.id)
+    suppression.detail = None  # a bounce's SMTP answer may repeat the address
 
 
 def suppress_address(
@@ -46,6 +99,7 @@ def suppress_address(
     suppression = Suppression(
         organisation_id=organisation_id,
         email=normalise_address(email),
+        email_hash=address_hashes(email)[0],
         kind=kind,
         detail=detail,
         created_at=now,
