@@ -43,7 +43,7 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db, limiter
-from survey.security import local_path_or
+from survey.security import home_endpoint, local_path_or
 
 bp = Blueprint("accounts", __name__)
 
@@ -67,7 +67,7 @@ def _too_many_attempts(template: str, form, seconds: int):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("invitations.home"))
+        return redirect(url_for(home_endpoint(current_user.role)))
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if form.errors else 200
@@ -81,7 +81,7 @@ def login():
         form.password.errors.append(_("The email address or password is not correct."))
         return render_template("accounts/login.html", form=form), 401
     start_session(user)
-    return redirect(local_path_or(request.args.get("next"), url_for("invitations.home")))
+    return redirect(local_path_or(request.args.get("next"), url_for(home_endpoint(user.role))))
 
 
 @bp.post("/logout")

@@ -55,6 +55,14 @@ class Action(enum.StrEnum):
     PERSONAL_DATA_ERASED = "personal_data_erased"
     RETENTION_APPLIED = "retention_applied"
 
+    ORGANISATION_CREATED = "organisation_created"
+    ORGANISATION_SIZE_CHANGED = "organisation_size_changed"
+    CIRCLE_CREATED = "circle_created"
+    CIRCLE_MEMBER_ADDED = "circle_member_added"
+    CIRCLE_MEMBER_REMOVED = "circle_member_removed"
+    SHARING_CONSENT_GIVEN = "sharing_consent_given"
+    SHARING_CONSENT_REVOKED = "sharing_consent_revoked"
+
     @property
     def label(self) -> str:
         return str(_ACTION_LABELS[self])
@@ -101,6 +109,13 @@ _ACTION_LABELS = {
     Action.PERSONAL_DATA_EXPORTED: _l("personal data of one person exported (access request)"),
     Action.PERSONAL_DATA_ERASED: _l("personal data of one person erased (erasure request)"),
     Action.RETENTION_APPLIED: _l("retention periods applied: old personal data erased"),
+    Action.ORGANISATION_CREATED: _l("organisation created"),
+    Action.ORGANISATION_SIZE_CHANGED: _l("organisation size changed"),
+    Action.CIRCLE_CREATED: _l("circle created"),
+    Action.CIRCLE_MEMBER_ADDED: _l("organisation added to a circle"),
+    Action.CIRCLE_MEMBER_REMOVED: _l("organisation removed from a circle"),
+    Action.SHARING_CONSENT_GIVEN: _l("data-sharing terms of a circle accepted"),
+    Action.SHARING_CONSENT_REVOKED: _l("consent to share with a circle revoked"),
 }
 
 

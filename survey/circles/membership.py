@@ -52,16 +52,8 @@ _STATE_LABELS = {
 
 
 def _audit(change: str, now: datetime, actor: User | None, organisation, subject, **detail):
-    # Until the activity log has actions of its own for circles (see the report of issue 12).
-    record(
-        Action.SETTINGS_CHANGED,
-        now,
-        actor=actor,
-        organisation=organisation,
-        subject=subject,
-        change=change,
-        **detail,
-    )
+    """On the activity log of the organisation concerned (the operator's changes too)."""
+    record(Action(change), now, actor=actor, organisation=organisation, subject=subject, **detail)
 
 
 def create_circle(name: str, description: str, *, actor: User | None, now: datetime) -> Circle:

@@ -87,12 +87,11 @@ def create_municipality(
     )
     organisation.created_at = now
     record(
-        Action.SETTINGS_CHANGED,
+        Action.ORGANISATION_CREATED,
         now,
         actor=actor,
         organisation=organisation,
         subject=organisation,
-        change="organisation_created",
         platform=platform,
         **size.as_columns(),
     )
@@ -123,12 +122,11 @@ def set_size(
         setattr(organisation, column, value)
     if changes:
         record(
-            Action.SETTINGS_CHANGED,
+            Action.ORGANISATION_SIZE_CHANGED,
             now,
             actor=actor,
             organisation=organisation,
             subject=organisation,
-            change="size_changed",
             changes=changes,
         )
     return changes

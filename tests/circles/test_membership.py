@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.accounts.models import Role
-from survey.audit.models import AuditEvent
+from survey.audit.models import Action, AuditEvent
 from survey.circles.membership import (
     TERMS_VERSION,
     ConsentState,
@@ -143,11 +143,16 @@ def test_every_change_is_on_the_activity_log_of_the_organisation_concerned(circl
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.organisation_id == aastad).order_by(AuditEvent.at)
     )
-    changes = [e for e in events if e.detail.get("change")]
-    assert [e.detail["change"] for e in changes] == [
-        "circle_member_added",
-        "sharing_consent_given",
-        "sharing_consent_revoked",
+    circles = {
+        Action.CIRCLE_MEMBER_ADDED,
+        Action.SHARING_CONSENT_GIVEN,
+        Action.SHARING_CONSENT_REVOKED,
+    }
+    changes = [e for e in events if e.action in circles]
+    assert [e.action for e in changes] == [
+        Action.CIRCLE_MEMBER_ADDED,
+        Action.SHARING_CONSENT_GIVEN,
+        Action.SHARING_CONSENT_REVOKED,
     ]
     assert changes[-1].actor_id == admins["aastad"].id
 

@@ -100,3 +100,9 @@ def test_an_administrator_sees_circles_in_the_menu_but_not_the_platform(client, 
     menu = client.get("/settings").text
     assert 'href="/circles"' in menu and 'href="/platform/' not in menu
     assert client.get("/platform/").status_code == 403
+
+
+def test_the_operator_lands_on_the_platform_after_logging_in(client, log_in, operator):
+    landed = log_in("op@platform.example")
+    assert landed.status_code == 302 and landed.headers["Location"] == "/platform/"
+    assert client.get("/login").headers["Location"] == "/platform/"  # logged in already

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation, Role, User
-from survey.audit.models import AuditEvent
+from survey.audit.models import Action, AuditEvent
 from survey.circles.membership import add_member, create_circle, give_consent
 from survey.circles.models import Circle, CircleMember
 from survey.clock import utcnow
@@ -207,7 +207,7 @@ def test_the_operator_corrects_the_size_and_it_is_on_the_activity_log(
         event = db.session.scalar(
             select(AuditEvent).where(AuditEvent.organisation_id == beedorp.id)
         )
-        assert event.detail["change"] == "size_changed"
+        assert event.action is Action.ORGANISATION_SIZE_CHANGED
         assert event.actor.email == "op@platform.example"
 
 
@@ -267,11 +267,12 @@ def test_the_operator_makes_a_circle_adds_and_removes_members_and_sees_their_con
     page = client.get(url).text
     assert "Nog geen leden" in page
     with app.app_context():
-        changes = [
-            e.detail.get("change")
-            for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
-        ]
-        assert {"circle_created", "circle_member_added", "circle_member_removed"} <= set(changes)
+        changes = set(db.session.scalars(select(AuditEvent.action)))
+        assert {
+            Action.CIRCLE_CREATED,
+            Action.CIRCLE_MEMBER_ADDED,
+            Action.CIRCLE_MEMBER_REMOVED,
+        } <= changes
 
 
 def test_the_platform_itself_and_unknown_records_cannot_be_added_or_opened(
