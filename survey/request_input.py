@@ -10,9 +10,10 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import abort, make_response, request
 from flask_babel import lazy_gettext as _l
@@ -27,6 +28,7 @@ MAX_ID = 2**31 - 1  # an INTEGER column on PostgreSQL; larger numbers name no re
 SEARCH_LENGTH = 200
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_PATH_LENGTH = 2000
+MAX_CURSOR_LENGTH = 1500  # a text among the sort values, percent-quoted
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -111,6 +113,68 @@ def local_path(target: str | None) -> str | None:
     return target if all(_looks_local(text) for text in forms) else None
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """A place in a list: continue `after` the row with these sort values (the next page), or
+    show what comes `before` it (the page before)."""
+
+    direction: str  # "after" or "before"
+    values: tuple
+
+
+def _cursor_value(text: str, kind: type):
+    """One sort value as a cursor writes it; ValueError for anything else."""
+    if kind is int:
+        number = bounded_int(text, 0, 2**63 - 1)
+        if number is None:
+            raise ValueError(text)
+        return number
+    if kind is datetime:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValueError(text)
+        return moment.astimezone(UTC)
+    if kind is date:
+        day = date.fromisoformat(text)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(text)
+        return day
+    value = unquote(text)  # as stored: line breaks too, but no NUL, which no column holds
+    if "\x00" in value:
+        raise ValueError(text)
+    return value
+
+
+def cursor_values(text: str | None, kinds: tuple[type, ...]) -> tuple | None:
+    """The sort values a cursor holds, of the kinds given (int, date, datetime, str); None when
+    the text is not such a cursor."""
+    if not text or len(text) > MAX_CURSOR_LENGTH or CONTROL_CHARACTERS.search(text):
+        return None
+    parts = text.split(",")
+    if len(parts) != len(kinds):
+        return None
+    try:
+        return tuple(_cursor_value(part, kind) for part, kind in zip(parts, kinds, strict=True))
+    except ValueError:
+        return None
+
+
+def cursor_text(values: tuple) -> str:
+    """The inverse of `cursor_values`: times in UTC to the microsecond, text percent-quoted so a
+    comma in it cannot split it."""
+
+    def written(value) -> str:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            return quote(value, safe="")
+        return str(int(value))
+
+    return ",".join(written(value) for value in values)
+
+
 def query_page(name: str = "page") -> int:
     return page_number(request.args.get(name))
 
@@ -121,6 +185,24 @@ def query_id(name: str) -> int | None:
 
 def query_search(name: str = "q") -> str:
     return search_text(request.args.get(name))
+
+
+def query_cursor(kinds: tuple[type, ...]) -> Cursor | None:
+    """Where a paged list continues: `?after=` or `?before=` a row's sort values; None for the
+    first page; 400 with a message for a cursor that names no place in this list."""
+    after, before = request.args.get("after"), request.args.get("before")
+    if not after and not before:
+        return None
+    direction, text = ("after", after) if after else ("before", before)
+    values = cursor_values(text, kinds) if not (after and before) else None
+    if values is None:
+        from survey.errors import render_error  # the error pages need the app's templates
+
+        message = _l("The link to this part of the list is damaged. Start again from the top.")
+        abort(
+            make_response(render_error(400, _l("This part of the list cannot be shown"), message))
+        )
+    return Cursor(direction, values)
 
 
 def query_choice(enum_class: type[E], name: str) -> E | None:

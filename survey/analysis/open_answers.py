@@ -1,5 +1,6 @@
 """The open answers of a population: what entrepreneurs wrote in their own words, newest first,
-searchable on the text and the company, a page at a time.
+searchable on the text and the company, a page at a time (keyset: a link holds the place to
+continue from, so a deep page costs what the first does).
 
 Without names (an account manager where the organisation keeps individual answers from them),
 a remark comes with its month only: no company, person, account manager or time, no search on
@@ -11,7 +12,6 @@ the remarks of a small group).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -19,12 +19,16 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
+from survey.analysis import aggregates
 from survey.analysis.population import Population
 from survey.invitations.models import Invitation
+from survey.listing import Count, Order, Page, SortColumn, count_up_to, keyset_page
 from survey.questionnaires.models import Question, QuestionType, localized
+from survey.request_input import MAX_ID, Cursor
 from survey.responding.models import Answer, Response
 
 PER_PAGE = 25
+TEXT_KEY_LENGTH = 80  # the part of a text that orders them without names, and that a link holds
 
 
 @dataclass(frozen=True)
@@ -43,25 +47,14 @@ class OpenAnswer:
 
 @dataclass(frozen=True)
 class OpenAnswersPage:
-    items: list[OpenAnswer]
-    total: int
-    page: int
-    per_page: int
+    page: Page[OpenAnswer]
+    total: Count  # counted up to COUNT_LIMIT: "1000+" past it
     without_names: bool = False
     withheld_months: int = 0  # months left out without names: too few responses in them
 
     @property
-    def pages(self) -> int:
-        """At least one, so an empty result is "page 1 of 1"."""
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    def items(self) -> list[OpenAnswer]:
+        return self.page.items
 
 
 def _matching(
@@ -92,76 +85,125 @@ def _matching(
     return statement
 
 
-def _months_by_size(
-    session: Session, population: Population, minimum: int
-) -> tuple[list[date], int]:
-    """The months with at least `minimum` responses, and how many months have fewer."""
-    sizes = session.execute(
-        select(Response.month, func.count(Response.id))
-        .where(*population.where(Response))
-        .group_by(Response.month)
-    ).all()
-    large = [month for month, size in sizes if size >= minimum]
-    return large, len(sizes) - len(large)
+# Newest first: walks the index on the responses' time backwards, a page's worth at a time.
+NAMED_ORDER = Order(
+    SortColumn(Response.submitted_at, datetime, descending=True),
+    SortColumn(Response.id, int, descending=True),
+    SortColumn(Question.position, int),
+)
+# Without names, within a month alphabetical: the order must not tell who answered when. The
+# answer's id breaks ties among equal texts but never shows: a link names the n-th of them.
+TEXT_KEY = func.substr(Answer.text, 1, TEXT_KEY_LENGTH)
+UNNAMED_ORDER = Order(
+    SortColumn(Response.month, date, descending=True),
+    SortColumn(TEXT_KEY, str),
+    SortColumn(Answer.id, int),
+)
+
+
+def cursor_kinds(without_names: bool) -> tuple[type, ...]:
+    """What a link to a further page of the open answers holds."""
+    return (date, str, int) if without_names else NAMED_ORDER.kinds
 
 
 def open_answers(
     session: Session,
     population: Population,
     search: str | None,
-    page: int,
+    cursor: Cursor | None = None,
     per_page: int = PER_PAGE,
     *,
     locale: str,
     without_names: bool = False,
     minimum: int = 0,
 ) -> OpenAnswersPage:
-    """One page of the open answers, newest first; a page past the end shows the last one.
+    """One page of the open answers, newest first, from `cursor` on (None: the first page).
 
-    Two queries whatever the number of answers: the count, then the page (and, without names,
-    first the size of each month).
+    A constant number of queries whatever the number of answers: the count (which stops at
+    COUNT_LIMIT) and the page; without names also the size of each month from the tallies, and
+    the places among equal texts the links name.
     """
     months, withheld = None, 0
     if without_names:
         population = replace(population, channel=None)
         months, withheld = _months_by_size(session, population, minimum)
-    total = session.scalar(_matching(select(func.count(Answer.id)), population, search, months))
-    total = total or 0
-    page = min(max(page, 1), max(1, math.ceil(total / per_page)))
+    matching = _matching(select(Answer.id), population, search, months)
+    total = count_up_to(matching, session=session)
+    statement = _matching(_page_columns(), population, search, months).outerjoin(
+        User, User.id == Response.account_manager_id
+    )
     if without_names:
-        # Within a month alphabetical: the order must not tell who answered when.
-        order = (Response.month.desc(), Answer.text, Answer.id)
+        ties = _Ties(session, matching)
+        page = keyset_page(statement, UNNAMED_ORDER, ties.cursor(cursor), per_page, session)
+        page = replace(page, previous=ties.place(page.previous), next=ties.place(page.next))
     else:
-        order = (Response.submitted_at.desc(), Response.id.desc(), Question.position)
-    rows = session.execute(
-        _matching(_page_columns(), population, search, months)
-        .outerjoin(User, User.id == Response.account_manager_id)
-        .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    items = [_item(row, locale, without_names) for row in rows]
-    return OpenAnswersPage(
-        items, total, page, per_page, without_names=without_names, withheld_months=withheld
-    )
+        page = keyset_page(statement, NAMED_ORDER, cursor, per_page, session)
+    page = replace(page, items=[_item(row, locale, without_names) for row in page.items])
+    return OpenAnswersPage(page, total, without_names=without_names, withheld_months=withheld)
 
 
-def _item(row, locale: str, without_names: bool) -> OpenAnswer:
+class _Ties:
+    """Without names a link says "the n-th answer with this text in this month", not which answer
+    (ids follow time); this turns one into the other within the answers shown."""
+
+    def __init__(self, session: Session, matching: Select) -> None:
+        self.session, self.matching = session, matching
+
+    def _same(self, month: date, text: str) -> Select:
+        same_text = TEXT_KEY == text  # noqa: SIM300 (a SQL expression, not a constant)
+        return self.matching.where(Response.month == month, same_text)
+
+    def cursor(self, cursor: Cursor | None) -> Cursor | None:
+        if cursor is None:
+            return None
+        month, text, place = cursor.values
+        answer_id = 0  # before all of them
+        if place > 0:
+            answer_id = self.session.scalar(
+                self._same(month, text).order_by(Answer.id).offset(place - 1).limit(1)
+            )
+        if answer_id is None:  # fewer of them now: past all of them
+            answer_id = MAX_ID if cursor.direction == "after" else 0
+        return Cursor(cursor.direction, (month, text, answer_id))
+
+    def place(self, key: tuple | None) -> tuple | None:
+        if key is None:
+            return None
+        month, text, answer_id = key
+        place = self.session.scalar(
+            select(func.count()).select_from(
+                self._same(month, text).where(Answer.id <= answer_id).subquery()
+            )
+        )
+        return (month, text, place)
+
+
+def _months_by_size(
+    session: Session, population: Population, minimum: int
+) -> tuple[list[date], int]:
+    """The months with at least `minimum` responses, and how many months have fewer."""
+    sizes = aggregates.responses_by(session, population, "month")
+    large = [month for month, size in sizes.items() if size >= minimum]
+    return large, len(sizes) - len(large)
+
+
+def _item(row: tuple, locale: str, without_names: bool) -> OpenAnswer:
+    response_id, invitation_id, submitted_at, month, manager, company, code, question, text = row
     said = {
-        "month": row.month,
-        "question_code": row.code,
-        "question": localized(row.question, locale),
-        "text": row.text,
+        "month": month,
+        "question_code": code,
+        "question": localized(question, locale),
+        "text": text,
     }
     if without_names:
         return OpenAnswer(**said)
     return OpenAnswer(
         **said,
-        response_id=row.response_id,
-        invitation_id=row.invitation_id,
-        submitted_at=row.submitted_at,
-        account_manager=row.account_manager,
-        company=row.company,
+        response_id=response_id,
+        invitation_id=invitation_id,
+        submitted_at=submitted_at,
+        account_manager=manager,
+        company=company,
     )
 
 

@@ -1,4 +1,5 @@
-"""The activity log's filters: who, what kind, and which months (in the organisation's time).
+"""The activity log's filters: who, what kind, and which months (in the organisation's time);
+and its pages, newest first.
 
 They come in the query string like the dashboard's, so a filtered log is a link to share.
 """
@@ -11,13 +12,15 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectField, StringField
 from wtforms.validators import Optional, ValidationError
 
 from survey.accounts.models import User
 from survey.analysis.periods import add_months
 from survey.audit.models import Action, AuditEvent
-from survey.request_input import Month, SingleLine, without_nul
+from survey.listing import Order, Page, SortColumn, keyset_page
+from survey.request_input import Cursor, Month, SingleLine, without_nul
 from survey.request_input import month as parse_month
 
 _month = [Optional(), SingleLine(), Month()]
@@ -65,6 +68,18 @@ def filtered_events(statement: Select, form: ActivityFilters, zone: str) -> Sele
     if not form.last.errors and (last := parse_month(form.last.data)) is not None:
         statement = statement.where(AuditEvent.at < _start_of(add_months(last, 1), local))
     return statement
+
+
+# Newest first, on the index of the organisation's trail by time.
+NEWEST_FIRST = Order(
+    SortColumn(AuditEvent.at, datetime, descending=True),
+    SortColumn(AuditEvent.id, int, descending=True),
+)
+
+
+def activity_page(scope: Select, cursor: Cursor | None, per_page: int) -> Page[AuditEvent]:
+    """A page of the trail, newest first, from a statement scoped and filtered already."""
+    return keyset_page(scope.options(joinedload(AuditEvent.actor)), NEWEST_FIRST, cursor, per_page)
 
 
 def _start_of(month: date, zone: ZoneInfo) -> datetime:

@@ -10,12 +10,16 @@ from sqlalchemy import select
 
 from survey.accounts.models import Role, User
 from survey.audit.describing import describe, export_questionnaire_ids
-from survey.audit.filters import bind_activity_filters, filtered_events
+from survey.audit.filters import (
+    NEWEST_FIRST,
+    activity_page,
+    bind_activity_filters,
+    filtered_events,
+)
 from survey.audit.models import AuditEvent
-from survey.audit.trail import recent_events
 from survey.extensions import db
 from survey.questionnaires.models import Questionnaire, localized
-from survey.request_input import query_page, search_text
+from survey.request_input import query_cursor, search_text
 from survey.security import roles_required, scoped
 
 bp = Blueprint("audit", __name__)
@@ -29,18 +33,17 @@ FILTERS = ("person", "kind", "first", "last")
 def activity():
     people = list(db.session.scalars(scoped(select(User), User).order_by(User.name)))
     form = bind_activity_filters(request.args, people)
-    page = query_page()
+    cursor = query_cursor(NEWEST_FIRST.kinds)
     scope = filtered_events(
         scoped(select(AuditEvent), AuditEvent), form, current_user.organisation.timezone
     )
-    events = recent_events(scope, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    page = activity_page(scope, cursor, PAGE_SIZE)
+    events = page.items
     names = {user.id: user.name for user in people}
     titles = _questionnaire_titles(export_questionnaire_ids(events))
     return render_template(
         "audit/activity.html",
         form=form,
-        events=events[:PAGE_SIZE],
-        has_next=len(events) > PAGE_SIZE,
         page=page,
         # Only the form's own fields are kept in the pager's links, as one-line text.
         filters={

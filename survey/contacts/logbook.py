@@ -24,6 +24,8 @@ from survey.extensions import db
 from survey.invitations.dimensions import CHANNEL_LABELS
 from survey.invitations.models import Invitation
 from survey.invitations.rules import invite_for_contact
+from survey.listing import Count, Order, Page, SortColumn, count_up_to, keyset_page
+from survey.request_input import Cursor
 
 LOCALES = ("nl", "en")
 # A survey about a contact of long ago measures nothing; such contacts are refused.
@@ -295,15 +297,23 @@ def _filtered(scope: Select, account_manager_id: int | None, search: str) -> Sel
     return scope
 
 
+# Newest contacts first, on the index of the organisation's contacts by date.
+NEWEST_FIRST = Order(
+    SortColumn(Contact.contacted_on, date, descending=True),
+    SortColumn(Contact.id, int, descending=True),
+)
+
+
 def contact_list(
     scope: Select,
     *,
     account_manager_id: int | None = None,
     search: str = "",
-    limit: int = 50,
-    offset: int = 0,
-) -> list[tuple[Contact, Invitation | None]]:
-    """Newest contacts first, each with its invitation (if any), from a scoped statement.
+    cursor: Cursor | None = None,
+    per_page: int = 50,
+) -> Page[tuple[Contact, Invitation | None]]:
+    """A page of contacts, newest first, each with its invitation (if any), from a scoped
+    statement.
 
     Every word of `search` must occur in the company, the person's name or the email address.
     """
@@ -312,15 +322,12 @@ def contact_list(
         .add_columns(Invitation)
         .outerjoin(Invitation, Invitation.contact_id == Contact.id)
         .options(joinedload(Contact.account_manager))
-        .order_by(Contact.contacted_on.desc(), Contact.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    return [(contact, invitation) for contact, invitation in db.session.execute(statement)]
+    return keyset_page(statement, NEWEST_FIRST, cursor, per_page)
 
 
 def count_contacts(
     scope: Select, *, account_manager_id: int | None = None, search: str = ""
-) -> int:
-    filtered = _filtered(scope, account_manager_id, search).with_only_columns(Contact.id)
-    return db.session.scalar(select(func.count()).select_from(filtered.subquery()))
+) -> Count:
+    """Counted up to COUNT_LIMIT: the list says "1000+" rather than reading a million rows."""
+    return count_up_to(_filtered(scope, account_manager_id, search).with_only_columns(Contact.id))

@@ -19,6 +19,7 @@ from survey.clock import utcnow
 from survey.contacts.corrections import correct_contact
 from survey.contacts.forms import ContactForm
 from survey.contacts.logbook import (
+    NEWEST_FIRST,
     ContactError,
     channel_label,
     check_contact,
@@ -34,7 +35,7 @@ from survey.extensions import db
 from survey.invitations.corrections import CannotCorrect, why_not_correctable
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import why_not_invited
-from survey.request_input import query_id, query_page, query_search
+from survey.request_input import query_cursor, query_id, query_search
 from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("contacts", __name__)
@@ -77,18 +78,15 @@ def index():
     search = query_search()
     staff = _staff(active_only=False)
     manager = query_id("manager") if staff is not None else None
-    page = query_page()
-    rows = contact_list(
+    page = contact_list(
         scope,
         account_manager_id=manager,
         search=search,
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
+        cursor=query_cursor(NEWEST_FIRST.kinds),
+        per_page=PAGE_SIZE,
     )
     return render_template(
         "contacts/index.html",
-        rows=rows[:PAGE_SIZE],
-        has_next=len(rows) > PAGE_SIZE,
         page=page,
         search=search,
         manager=manager,

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from survey.accounts.models import Role, User
 from survey.analysis.comparisons import compare_managers
-from survey.analysis.open_answers import open_answers
+from survey.analysis.open_answers import cursor_kinds, open_answers
 from survey.analysis.periods import reporting_month
 from survey.analysis.report import feedback_report, reference_results
 from survey.clock import utcnow
@@ -24,7 +24,7 @@ from survey.dashboards.filters import (
 )
 from survey.dashboards.plotly_asset import plotly_script_url
 from survey.extensions import db
-from survey.request_input import query_page, query_search, search_text
+from survey.request_input import query_cursor, query_search, search_text
 from survey.responding.privacy import sees_individual_answers
 from survey.security import roles_required
 
@@ -111,18 +111,21 @@ def managers():
 def answers():
     form, choices, population = _filtered()
     search = query_search()
+    without_names = not sees_individual_answers(_me())
+    cursor = query_cursor(cursor_kinds(without_names))
     found = None
     if population is not None:
         found = open_answers(
             db.session,
             population,
             search or None,
-            query_page(),
+            cursor,
             locale=str(get_locale()),
-            without_names=not sees_individual_answers(_me()),
+            without_names=without_names,
             minimum=_me().organisation.min_group_size,
         )
-    query = {key: value for key, value in _query().items() if key != "page"}
+    place = ("after", "before", "page")  # where in the list, not what it shows
+    query = {key: value for key, value in _query().items() if key not in place}
     return render_template(
         "dashboards/open_answers.html",
         form=form,

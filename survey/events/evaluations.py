@@ -13,12 +13,12 @@ status, sending them now, rescheduling them, and the one manual reminder.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, case, exists, func, select, update
+from sqlalchemy import Select, case, exists, func, literal, select, update
 
 from survey.events.models import Event, Participant
 from survey.events.participants import staff_member_of
@@ -27,7 +27,10 @@ from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.invitations.overview import why_not_invited
 from survey.invitations.sending import queue_manual_reminder
+from survey.listing import Order, Page, SortColumn, keyset_page
 from survey.outbox.models import EmailPurpose, OutboundEmail
+from survey.request_input import Cursor
+from survey.types import UTCDateTime
 
 # States an invitation reaches only once its email was handed to the outbox.
 LEFT_PLANNING = (
@@ -239,24 +242,27 @@ def evaluation_status(
     return EvaluationStatus("sent", _("sent"), invitation.sent_at, wrong, reminded_by_hand)
 
 
+# In the order they were added.
+PARTICIPANT_ORDER = Order(SortColumn(Participant.id, int))
+
+
 def participant_rows(
-    event: Event, now: datetime, limit: int, offset: int = 0
-) -> list[tuple[Participant, EvaluationStatus]]:
-    """The event's participants (in the order they were added) with their evaluation's status."""
+    event: Event, now: datetime, cursor: Cursor | None, per_page: int
+) -> Page[tuple[Participant, EvaluationStatus]]:
+    """A page of the event's participants with their evaluation's status."""
     reminded = _email_queued(EmailPurpose.MANUAL_REMINDER).correlate(Invitation)
     statement = (
         select(Participant, Invitation, case((reminded, True), else_=False))
         .outerjoin(Invitation, Participant.invitation_id == Invitation.id)
         .where(Participant.event_id == event.id)
-        .order_by(Participant.id)
-        .limit(limit)
-        .offset(offset)
     )
+    page = keyset_page(statement, PARTICIPANT_ORDER, cursor, per_page)
     zone = ZoneInfo(event.organisation.timezone)
-    return [
+    rows = [
         (participant, evaluation_status(invitation, now, zone, bool(by_hand)))
-        for participant, invitation, by_hand in db.session.execute(statement)
+        for participant, invitation, by_hand in page.items
     ]
+    return replace(page, items=rows)
 
 
 def count_participants(event: Event) -> int:
@@ -320,13 +326,20 @@ def summaries(events: list[Event], now: datetime) -> list[EventSummary]:
     return result
 
 
-def event_list(scope: Select, now: datetime, limit: int, offset: int = 0) -> list[Event]:
+# What stands in for "no time" in the list's order, so no sort value is ever NULL.
+_NO_TIME = literal(datetime(2000, 1, 1, tzinfo=UTC), UTCDateTime())
+
+
+def event_order(now: datetime) -> Order:
     """Upcoming events first (the soonest first), then past ones (the latest first)."""
     past = Event.ends_at < now
-    statement = scope.order_by(
-        case((past, 1), else_=0),
-        case((past, None), else_=Event.starts_at).asc(),
-        Event.starts_at.desc(),
-        Event.id.desc(),
+    return Order(
+        SortColumn(case((past, 1), else_=0), int),
+        SortColumn(case((past, _NO_TIME), else_=Event.starts_at), datetime),
+        SortColumn(case((past, Event.starts_at), else_=_NO_TIME), datetime, descending=True),
+        SortColumn(Event.id, int, descending=True),
     )
-    return list(db.session.scalars(statement.limit(limit).offset(offset)))
+
+
+def event_list(scope: Select, now: datetime, cursor: Cursor | None, per_page: int) -> Page[Event]:
+    return keyset_page(scope, event_order(now), cursor, per_page)

@@ -62,7 +62,7 @@ def event_results(event: Event, locale: str, without_names: bool) -> EventResult
         db.session,
         population,
         None,
-        1,
+        None,
         REMARKS_SHOWN,
         locale=locale,
         without_names=without_names,

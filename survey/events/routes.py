@@ -45,7 +45,7 @@ from survey.events.planning import (
 )
 from survey.extensions import db
 from survey.invitations.models import InvitationState
-from survey.request_input import query_page
+from survey.request_input import query_cursor
 from survey.security import get_scoped_or_404, roles_required, scoped
 from survey.templating import when
 
@@ -88,15 +88,13 @@ def _event_form(event: Event | None = None, **values) -> EventForm:
 @bp.get("")
 @roles_required(*COORDINATING)
 def index():
-    now, page = utcnow(), query_page()
-    found = evaluations.event_list(
-        scoped(select(Event), Event), now, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE
-    )
+    now = utcnow()
+    cursor = query_cursor(evaluations.event_order(now).kinds)
+    page = evaluations.event_list(scoped(select(Event), Event), now, cursor, PAGE_SIZE)
     return render_template(
         "events/index.html",
-        events=evaluations.summaries(found[:PAGE_SIZE], now),
+        events=evaluations.summaries(page.items, now),
         page=page,
-        has_next=len(found) > PAGE_SIZE,
         now=now,
     )
 
@@ -194,10 +192,9 @@ def _detail_page(
     reschedule_form: RescheduleForm | None = None,
     refusal: str | None = None,
 ):
-    now, page = utcnow(), query_page()
-    rows = evaluations.participant_rows(
-        event, now, PARTICIPANTS_PAGE_SIZE + 1, (page - 1) * PARTICIPANTS_PAGE_SIZE
-    )
+    now = utcnow()
+    cursor = query_cursor(evaluations.PARTICIPANT_ORDER.kinds)
+    page = evaluations.participant_rows(event, now, cursor, PARTICIPANTS_PAGE_SIZE)
     participant_form = participant_form or ParticipantForm()
     reschedule_form = reschedule_form or RescheduleForm()
     status = 409 if refusal else 200
@@ -207,9 +204,8 @@ def _detail_page(
     return render_template(
         "events/detail.html",
         event=event,
-        rows=rows[:PARTICIPANTS_PAGE_SIZE],
+        rows=page.items,
         page=page,
-        has_next=len(rows) > PARTICIPANTS_PAGE_SIZE,
         total=evaluations.count_participants(event),
         participant_form=participant_form,
         reschedule_form=reschedule_form,

@@ -11,24 +11,32 @@ from flask_babel import ngettext
 from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 
-from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState, SuppressionReason
-from survey.listing import count_per_value
+from survey.listing import Count, Order, Page, SortColumn, count_per_value, keyset_page
+from survey.request_input import Cursor
+
+# Newest first, on the index of the organisation's invitations by time.
+NEWEST_FIRST = Order(
+    SortColumn(Invitation.created_at, datetime, descending=True),
+    SortColumn(Invitation.id, int, descending=True),
+)
 
 
 def recent_invitations(
-    scope: Select, state: InvitationState | None = None, limit: int = 50, offset: int = 0
-) -> list[Invitation]:
-    """Newest first, from a statement already scoped to what the viewer may see."""
-    statement = scope.options(
-        joinedload(Invitation.contact), joinedload(Invitation.staff_member)
-    ).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    scope: Select,
+    state: InvitationState | None = None,
+    cursor: Cursor | None = None,
+    per_page: int = 50,
+) -> Page[Invitation]:
+    """A page of invitations, newest first, from a statement already scoped to what the viewer
+    may see."""
+    statement = scope.options(joinedload(Invitation.contact), joinedload(Invitation.staff_member))
     if state is not None:
         statement = statement.where(Invitation.state == state)
-    return list(db.session.scalars(statement.limit(limit).offset(offset)))
+    return keyset_page(statement, NEWEST_FIRST, cursor, per_page)
 
 
-def count_by_state(scope: Select) -> dict[InvitationState, int]:
+def count_by_state(scope: Select) -> dict[InvitationState, Count]:
     return count_per_value(scope, Invitation.state, InvitationState)
 
 

@@ -17,10 +17,15 @@ from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
-from survey.invitations.overview import count_by_state, recent_invitations, why_not_invited
+from survey.invitations.overview import (
+    NEWEST_FIRST,
+    count_by_state,
+    recent_invitations,
+    why_not_invited,
+)
 from survey.invitations.sending import CannotResend, resend_invitation, why_no_resend
 from survey.outbox.models import OutboundEmail
-from survey.request_input import query_choice, query_page
+from survey.request_input import query_choice, query_cursor
 from survey.responding.models import Answer, Response
 from survey.responding.privacy import sees_individual_answers
 from survey.security import get_scoped_or_404, roles_required, scoped
@@ -35,15 +40,10 @@ PAGE_SIZE = 50
 def home():
     scope = scoped(select(Invitation), Invitation)
     state = query_choice(InvitationState, "state")
-    page = query_page()
-    invitations = recent_invitations(
-        scope, state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-    )
+    cursor = query_cursor(NEWEST_FIRST.kinds)
     return render_template(
         "invitations/home.html",
-        invitations=invitations[:PAGE_SIZE],
-        has_next=len(invitations) > PAGE_SIZE,
-        page=page,
+        page=recent_invitations(scope, state, cursor, PAGE_SIZE),
         state=state,
         counts=count_by_state(scope),
         why_not_invited=partial(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, func
 
-from survey.extensions import db
-from survey.listing import count_per_value
-from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail
+from survey.listing import Count, Order, Page, SortColumn, count_per_value, keyset_page
+from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail, Suppression
+from survey.request_input import Cursor
 
 
 def matching(
@@ -22,15 +24,30 @@ def matching(
     return scope
 
 
+# Newest first, on the index of the organisation's emails by time.
+NEWEST_FIRST = Order(
+    SortColumn(OutboundEmail.created_at, datetime, descending=True),
+    SortColumn(OutboundEmail.id, int, descending=True),
+)
+# The addresses not emailed, the latest first.
+NEWEST_SUPPRESSIONS_FIRST = Order(
+    SortColumn(Suppression.created_at, datetime, descending=True),
+    SortColumn(Suppression.id, int, descending=True),
+)
+
+
 def newest_emails(
-    scope: Select, status: EmailStatus | None = None, limit: int = 50, offset: int = 0
-) -> list[OutboundEmail]:
-    """Newest first, from a statement already scoped to the viewer's organisation."""
-    statement = scope.order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    scope: Select,
+    status: EmailStatus | None = None,
+    cursor: Cursor | None = None,
+    per_page: int = 50,
+) -> Page[OutboundEmail]:
+    """A page of emails, newest first, from a statement already scoped to the viewer's
+    organisation."""
     if status is not None:
-        statement = statement.where(OutboundEmail.status == status)
-    return list(db.session.scalars(statement.limit(limit).offset(offset)))
+        scope = scope.where(OutboundEmail.status == status)
+    return keyset_page(scope, NEWEST_FIRST, cursor, per_page)
 
 
-def count_by_status(scope: Select) -> dict[EmailStatus, int]:
+def count_by_status(scope: Select) -> dict[EmailStatus, Count]:
     return count_per_value(scope, OutboundEmail.status, EmailStatus)

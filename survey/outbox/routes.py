@@ -13,12 +13,19 @@ from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.extensions import db
+from survey.listing import keyset_page
 from survey.outbox.forms import LiftOptOutForm
 from survey.outbox.models import EmailPurpose, EmailStatus, OutboundEmail, Suppression
-from survey.outbox.overview import count_by_status, matching, newest_emails
+from survey.outbox.overview import (
+    NEWEST_FIRST,
+    NEWEST_SUPPRESSIONS_FIRST,
+    count_by_status,
+    matching,
+    newest_emails,
+)
 from survey.outbox.queue import NotRetryable, retry_by_hand
 from survey.outbox.suppressions import NotLiftable, lift_opt_out, matching_suppressions
-from survey.request_input import query_choice, query_page, query_search
+from survey.request_input import query_choice, query_cursor, query_search
 from survey.security import get_scoped_or_404, roles_required, scoped
 
 bp = Blueprint("outbox", __name__)
@@ -32,14 +39,11 @@ def index():
     status = query_choice(EmailStatus, "status")
     purpose = query_choice(EmailPurpose, "purpose")
     recipient = query_search("recipient")
-    page = query_page()
+    cursor = query_cursor(NEWEST_FIRST.kinds)
     scope = matching(scoped(select(OutboundEmail), OutboundEmail), purpose, recipient)
-    emails = newest_emails(scope, status, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "outbox/index.html",
-        emails=emails[:PAGE_SIZE],
-        has_next=len(emails) > PAGE_SIZE,
-        page=page,
+        page=newest_emails(scope, status, cursor, PAGE_SIZE),
         counts=count_by_status(scope),
         purposes=list(EmailPurpose),
         # The filters as query arguments, so status links and paging keep the others.
@@ -87,14 +91,11 @@ def retry(email_id: int):
 def suppressions():
     """The addresses the organisation does not email: opted out, or bounced."""
     address = query_search("address")
-    page = query_page()
+    cursor = query_cursor(NEWEST_SUPPRESSIONS_FIRST.kinds)
     scope = matching_suppressions(scoped(select(Suppression), Suppression), address)
-    found = list(db.session.scalars(scope.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
     return render_template(
         "outbox/suppressions.html",
-        suppressions=found[:PAGE_SIZE],
-        has_next=len(found) > PAGE_SIZE,
-        page=page,
+        page=keyset_page(scope, NEWEST_SUPPRESSIONS_FIRST, cursor, PAGE_SIZE),
         filters={"address": address} if address else {},
     )
 

@@ -21,6 +21,7 @@ from survey.invitations.models import InvitationState, SuppressionReason
 from survey.invitations.overview import why_not_invited
 from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
+from survey.request_input import Cursor
 from tests import factories
 
 # Wednesday 2 December 2026, 11:00 in Amsterdam.
@@ -218,14 +219,19 @@ def test_the_list_shows_each_contact_with_its_invitation_newest_first(org, sanne
     db.session.add(no_invitation)
     db.session.flush()
     scope = select(Contact).where(Contact.organisation_id == org.id)
-    rows = contact_list(scope)
+    rows = contact_list(scope).items
     assert [contact.id for contact, _ in rows] == [newer.id, older.id, no_invitation.id]
     assert rows[0][1].contact_id == newer.id
     assert rows[2][1] is None
-    assert [c.id for c, _ in contact_list(scope, account_manager_id=joris.id)] == [newer.id]
-    assert [c.id for c, _ in contact_list(scope, search="SMEDERIJ")] == [newer.id]
-    assert [c.id for c, _ in contact_list(scope, search="korenaar fatima")] == [older.id]
-    assert contact_list(scope, search="100%") == []
-    assert [c.id for c, _ in contact_list(scope, limit=1, offset=1)] == [older.id]
+
+    def ids(**given) -> list[int]:
+        return [c.id for c, _ in contact_list(scope, **given).items]
+
+    assert ids(account_manager_id=joris.id) == [newer.id]
+    assert ids(search="SMEDERIJ") == [newer.id]
+    assert ids(search="korenaar fatima") == [older.id]
+    assert ids(search="100%") == []
+    first = contact_list(scope, per_page=1)
+    assert ids(per_page=1, cursor=Cursor("after", first.next)) == [older.id]
     assert count_contacts(scope) == 3
     assert count_contacts(scope, search="kees") == 1
