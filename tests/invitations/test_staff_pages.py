@@ -1,6 +1,7 @@
 """Staff see the invitations that are theirs to see, and nothing of another organisation."""
 
 import re
+from datetime import date
 
 import pytest
 
@@ -11,6 +12,8 @@ from survey.invitations.models import Invitation, InvitationState
 from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
 from tests import factories
+from tests.circles import factories as circles
+from tests.circles.action_factories import action as improvement_action
 
 OPTED_OUT = SuppressionKind.OPTED_OUT
 PUBLIC_ENDPOINTS = {
@@ -53,6 +56,8 @@ def two_organisations(app):
         factories.user(org_b, Role.COORDINATOR, email="coord@b.example")
         b_admin = factories.user(org_b, Role.ADMIN, email="admin@b.example")
         ids = {
+            "a_organisation": org_a.id,
+            "b_organisation": org_b.id,
             "sanne": sanne.id,
             "b_admin": b_admin.id,
             "sanne_sent": factories.invitation(org_a, sanne, email="klant1@x.example").id,
@@ -73,6 +78,8 @@ def two_organisations(app):
             participant = factories.participant(event)
             ids[f"{key}_event"], ids[f"{key}_series"] = event.id, event.series_id
             ids[f"{key}_participant"] = participant.id
+            ids[f"{key}_circle"] = circles.circle(org, name=f"Kring {key}").id
+            ids[f"{key}_action"] = improvement_action(org, date(2026, 5, 1)).id
         db.session.commit()
         return ids
 
@@ -150,6 +157,9 @@ def _records(ids: dict, org: str) -> dict:
             "event_id": ids["a_event"],
             "series_id": ids["a_series"],
             "participant_id": ids["a_participant"],
+            "circle_id": ids["a_circle"],
+            "action_id": ids["a_action"],
+            "organisation_id": ids["a_organisation"],
         }
     return {
         "invitation_id": ids["b_sent"],
@@ -161,6 +171,9 @@ def _records(ids: dict, org: str) -> dict:
         "event_id": ids["b_event"],
         "series_id": ids["b_series"],
         "participant_id": ids["b_participant"],
+        "circle_id": ids["b_circle"],
+        "action_id": ids["b_action"],
+        "organisation_id": ids["b_organisation"],
     }
 
 
