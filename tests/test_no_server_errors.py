@@ -12,6 +12,7 @@ import codecs
 import io
 import os
 import re
+from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,6 +33,8 @@ from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
 from survey.responding.tokens import Purpose, make_token
 from tests import factories
+from tests.circles import factories as circles
+from tests.circles.action_factories import action as improvement_action
 from tests.conftest import csrf_token_in
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -42,6 +45,7 @@ ROLES = {"admin": 1.0, "manager": 0.5, "anonymous": 0.25}
 QUERY_NAMES = [
     "page", "q", "manager", "state", "status", "purpose", "recipient", "first", "last", "since",
     "questionnaire", "channel", "next", "lang", "locale", "code", "id", "x",
+    "occasion", "period", "group", "adjust", "months", "year", "after", "before",
 ]  # fmt: skip
 
 SEEN = [
@@ -134,6 +138,11 @@ class Site:
     series: list[int] = field(default_factory=list)
     participants: list[int] = field(default_factory=list)
     room_codes: list[str] = field(default_factory=list)
+    # A circle the organisation shares in, and one it is not in; an improvement action;
+    # the organisation and another one (the platform pages take organisations).
+    circles: list[int] = field(default_factory=list)
+    actions: list[int] = field(default_factory=list)
+    organisations: list[int] = field(default_factory=list)
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -172,6 +181,37 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
         "extension": ["csv", "xlsx"],
     },
     "/events/series/<int:series_id>": lambda site: {"series_id": site.series},
+    **{
+        rule: lambda site: {"circle_id": site.circles}
+        for rule in (
+            "/circles/<int:circle_id>",
+            "/circles/<int:circle_id>/report",
+            "/circles/<int:circle_id>/consent",
+            "/circles/<int:circle_id>/consent/revoke",
+            "/platform/circles/<int:circle_id>",
+            "/platform/circles/<int:circle_id>/members",
+        )
+    },
+    "/circles/<int:circle_id>/export.<any(csv, xlsx):extension>": lambda site: {
+        "circle_id": site.circles,
+        "extension": ["csv", "xlsx"],
+    },
+    "/platform/circles/<int:circle_id>/members/<int:organisation_id>/remove": lambda site: {
+        "circle_id": site.circles,
+        "organisation_id": site.organisations,
+    },
+    **{
+        rule: lambda site: {"organisation_id": site.organisations}
+        for rule in (
+            "/platform/organisations/<int:organisation_id>",
+            "/platform/organisations/<int:organisation_id>/size",
+            "/platform/organisations/<int:organisation_id>/administrator",
+        )
+    },
+    **{
+        f"/circles/actions/<int:action_id>{tail}": lambda site: {"action_id": site.actions}
+        for tail in ("", "/edit", "/share", "/withdraw")
+    },
     "/r/<code>": lambda site: {"code": site.room_codes},
     "/r/<code>/thanks": lambda site: {"code": site.room_codes},
     "/invitations/<int:invitation_id>/preview": lambda site: {"invitation_id": site.invitations},
@@ -317,6 +357,9 @@ def site(app) -> Site:
         participant = factories.participant(event)
         room = room_link_for(event, utcnow())
         event_elsewhere = factories.event(other, series_title="Elders")
+        shared = circles.circle(org, other, name="Kring Fuzz")
+        elsewhere_circle = circles.circle(other, name="Kring Elders")
+        action = improvement_action(org, date(2026, 5, 1), contact_person=admin)
         db.session.commit()
         secret = app.config["SECRET_KEY"]
         return Site(
@@ -333,6 +376,9 @@ def site(app) -> Site:
             series=[event.series_id, event_elsewhere.series_id],
             participants=[participant.id],
             room_codes=[room.shown_code, room.code.lower()],
+            circles=[shared.id, elsewhere_circle.id],
+            actions=[action.id],
+            organisations=[org.id, other.id],
         )
 
 
