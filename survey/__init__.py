@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import load_config
 from survey.extensions import babel, csrf, db, limiter, login_manager, migrate
+from survey.operations import register_operations
 
 
 def create_app(profile: str | None = None, **overrides) -> Flask:
@@ -16,6 +17,7 @@ def create_app(profile: str | None = None, **overrides) -> Flask:
     app.config.from_object(load_config(profile))
     app.config.update(overrides)
     register_proxy(app)
+    register_operations(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -78,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from survey.languages import bp as languages
     from survey.outbox.routes import bp as outbox
     from survey.platform.routes import bp as platform
+    from survey.privacy.views import bp as privacy_requests
     from survey.request_input import RecordIdConverter
     from survey.responding.privacy_statement import bp as privacy
     from survey.responding.room import bp as room
@@ -106,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         mailbox,
         platform,
+        privacy_requests,
     ):
         app.register_blueprint(blueprint)
 
@@ -117,6 +121,7 @@ def register_cli(app: Flask) -> None:
     from survey.circles.cli import circles_cli
     from survey.demo.cli import demo_command
     from survey.jobs.cli import jobs_cli, scheduler_command
+    from survey.privacy.cli import privacy_cli
     from survey.questionnaires.cli import catalogue_cli
 
     for command in (
@@ -129,6 +134,7 @@ def register_cli(app: Flask) -> None:
         demo_command,
         jobs_cli,
         scheduler_command,
+        privacy_cli,
     ):
         app.cli.add_command(command)
 

@@ -1,5 +1,6 @@
 """An organisation's settings: the invitation rules, the reporting thresholds (a lower one may
-hold for event results), where to reach it, and who sees individual answers.
+hold for event results), where to reach it, who sees individual answers, and how long personal
+data is kept.
 
 The limits live here once; the settings form shows them and every caller is held to them.
 """
@@ -29,6 +30,11 @@ LIMITS: dict[str, tuple[int, int]] = {
     "reminder_after_days": (0, 30),  # 0: no reminder
     "link_expiry_days": (1, 90),
     "min_group_size": (3, 50),  # below 3, an aggregate gives away individual answers
+    # Retention (privacy/retention.py). Personal data is kept at least a year, so that the
+    # fatigue window (at most 365 days) still knows who was surveyed.
+    "retention_personal_months": (12, 120),
+    "retention_email_days": (7, 730),
+    "retention_audit_years": (1, 10),
 }
 # An event's results may use a lower minimum than the organisation's (a workshop of ten is
 # normal), but never below this: empty (None) means the organisation's minimum applies.
@@ -54,6 +60,9 @@ LABELS = {
     "contact_phone": _l("Contact phone number"),
     "account_managers_see_answers": _l("What account managers see of their own contacts' answers"),
     "privacy_url": _l("Address of your own privacy statement"),
+    "retention_personal_months": _l("Months that names and addresses are kept"),
+    "retention_email_days": _l("Days that the text of sent emails is kept"),
+    "retention_audit_years": _l("Years that the activity log is kept"),
 }
 
 PHONE = re.compile(r"^\+?[0-9 ()./-]{6,40}$")

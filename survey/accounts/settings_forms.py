@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 
 from survey.accounts.organisation_settings import (
     EVENT_MIN_GROUP_FLOOR,
@@ -34,6 +34,23 @@ def _number_field(field: str, hint) -> IntegerField:
         invalid_value_message=WHOLE_NUMBER,
         description=hint,
         # A text box with a number keypad: browsers' number spinners are hard to use.
+        render_kw={"inputmode": "numeric", "class": "input-short"},
+    )
+
+
+def _filled_in_when_sent(form, field) -> None:
+    """A box sent empty is refused; one not sent at all (a form from before the retention
+    settings existed, an API-like post) keeps the stored value, which `obj=` filled in."""
+    if field.raw_data and not field.raw_data[0].strip():
+        raise StopValidation(str(WHOLE_NUMBER))
+
+
+def _retention_field(field: str, hint) -> IntegerField:
+    return IntegerField(
+        LABELS[field],
+        validators=[_filled_in_when_sent],
+        invalid_value_message=WHOLE_NUMBER,
+        description=hint,
         render_kw={"inputmode": "numeric", "class": "input-short"},
     )
 
@@ -168,6 +185,34 @@ class SettingsForm(FlaskForm):
         validators=[Length(max=PRIVACY_URL_LENGTH), SingleLine()],
         filters=[without_nul],
         render_kw={"inputmode": "url", "autocomplete": "url"},
+    )
+
+    retention_personal_months = _retention_field(
+        "retention_personal_months",
+        _l(
+            "From %(low)s to %(high)s months after the contact or the event. Then the names, "
+            "email addresses, companies, KvK/KBO numbers and subjects of contacts, event "
+            "participants and survey invitations are erased. The responses stay in the figures, "
+            "without any link to the person; an opt-out stays as a code that cannot be read back.",
+            **_range("retention_personal_months"),
+        ),
+    )
+    retention_email_days = _retention_field(
+        "retention_email_days",
+        _l(
+            "From %(low)s to %(high)s days. Then the text of a sent email (with its personal "
+            "survey link) is erased; who it went to stays until the months above have passed.",
+            **_range("retention_email_days"),
+        ),
+    )
+    retention_audit_years = _retention_field(
+        "retention_audit_years",
+        _l(
+            "From %(low)s to %(high)s years. Older entries of the activity log (who did what, "
+            "when) are deleted. Names and addresses in it go earlier, with the records they are "
+            "about.",
+            **_range("retention_audit_years"),
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -19,6 +19,7 @@ from survey.invitations.sending import (
 )
 from survey.outbox.queue import SendReport, Transport, delivery_hooks, send_due
 from survey.outbox.smtp import SmtpTransport
+from survey.privacy.retention import apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -52,4 +53,6 @@ SCHEDULE: list[tuple[str, Callable[[Callable[[], datetime]], object], int]] = [
     ("queue-due-invitations", lambda clock: queue_due_invitations(clock()), 60),
     ("queue-due-reminders", lambda clock: queue_due_reminders(clock()), 5 * 60),
     ("send-outbox", lambda clock: send_outbox(clock), 10),
+    # Daily, and at each start of a scheduler: a run finds nothing left once it is done.
+    ("apply-retention", lambda clock: apply_retention(clock()), 24 * 60 * 60),
 ]
