@@ -46,9 +46,14 @@ def unit(name: str) -> configparser.ConfigParser:
     return parser
 
 
+def pointed_here(text: str) -> str:
+    """A unit's text pointed at this checkout (and the virtualenv running the tests) instead of
+    /opt/spiegel."""
+    return text.replace(f"{INSTALLED_AT}/.venv/bin", str(BIN)).replace(INSTALLED_AT, str(ROOT))
+
+
 def here(command: str) -> list[str]:
-    """A unit's command line, pointed at this checkout instead of /opt/spiegel."""
-    return shlex.split(command.replace(INSTALLED_AT, str(ROOT)))
+    return shlex.split(pointed_here(command))
 
 
 def example_settings() -> dict[str, str]:
@@ -104,8 +109,7 @@ def test_systemd_analyze_verifies_every_unit(tmp_path):
     this checkout so that the programs they start exist."""
     for path in DEPLOY.glob("spiegel*"):
         if path.suffix in (".service", ".timer", ".target"):
-            text = path.read_text().replace(INSTALLED_AT, str(ROOT))
-            (tmp_path / path.name).write_text(text)
+            (tmp_path / path.name).write_text(pointed_here(path.read_text()))
     units = [
         "spiegel-web.service",
         "spiegel-scheduler@1.service",
