@@ -73,6 +73,7 @@ SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 # How each language writes a date and time: Excel in that language reads it back as one.
 DATE_TIME = {"nl": ("%d-%m-%Y %H:%M", "dd-mm-yyyy hh:mm")}
 ISO_DATE_TIME = ("%Y-%m-%d %H:%M", "yyyy-mm-dd hh:mm")
+Span = tuple[int, int]  # responses after the first number, through the second
 
 
 class Separator(enum.StrEnum):
@@ -141,6 +142,8 @@ class ExportLayout:
                     for option in question.options or []
                     if isinstance(option, dict) and "code" in option
                 }
+        self.names = _manager_names(session, population, options.locale)
+        self.channels, self.languages = _value_labels(options)
         self.version_numbers = dict(
             session.execute(
                 select(QuestionnaireVersion.id, QuestionnaireVersion.number).where(
@@ -170,7 +173,14 @@ def _streamed(session: Session, statement: Select) -> Iterator:
     )
 
 
-def _responses(session: Session, population: Population) -> Iterator:
+def _within(population: Population, span: Span | None) -> list:
+    clauses = population.where(Response)
+    if span is not None:
+        clauses += [Response.id > span[0], Response.id <= span[1]]
+    return clauses
+
+
+def _responses(session: Session, population: Population, span: Span | None) -> Iterator:
     # The channel is read as its stored code: no enum to build per row.
     return _streamed(
         session,
@@ -187,12 +197,12 @@ def _responses(session: Session, population: Population) -> Iterator:
         )
         # The company as recorded on the invitation; a room-link answer has none.
         .outerjoin(Invitation, Invitation.id == Response.invitation_id)
-        .where(*population.where(Response))
+        .where(*_within(population, span))
         .order_by(Response.id),
     )
 
 
-def _answers_per_response(session: Session, population: Population) -> Iterator:
+def _answers_per_response(session: Session, population: Population, span: Span | None) -> Iterator:
     """(response id, its answer rows) in the order of `_responses`.
 
     A separate stream rather than a join: the response's columns are not read again for each
@@ -202,7 +212,7 @@ def _answers_per_response(session: Session, population: Population) -> Iterator:
         session,
         select(Answer.response_id, Answer.question_id, Answer.value, Answer.option, Answer.text)
         .join(Response, Response.id == Answer.response_id)
-        .where(*population.where(Response))
+        .where(*_within(population, span))
         .order_by(Answer.response_id, Answer.id),
     )
     return groupby(rows, key=itemgetter(0))
@@ -245,22 +255,23 @@ def _fixed_cells(row: Any, layout: ExportLayout, names: dict, zone: ZoneInfo) ->
     ]
 
 
-def export_rows(session: Session, population: Population, layout: ExportLayout) -> Iterator[list]:
+def export_rows(
+    session: Session, population: Population, layout: ExportLayout, span: Span | None = None
+) -> Iterator[list]:
     """The cells of each response, oldest response first; a skipped question stays None.
+    `span` (after, through) limits the responses by number, for a file written in parts.
 
     The submission time is a naive datetime in the organisation's zone; a multi question's
     options are joined in the order they were stored. Text is as typed: each file format
     keeps a formula from running in its own way.
     """
-    options = layout.options
-    names = _manager_names(session, population, options.locale)
-    channels, languages = _value_labels(options)
-    local = ZoneInfo(options.zone)
+    names, channels, languages = layout.names, layout.channels, layout.languages
+    local = ZoneInfo(layout.options.zone)
     blanks = [None] * len(layout.codes)
     # Responses are read first: one that comes in between the two reads has its answers read
     # but not itself, and is left out whole rather than exported without its answers.
-    responses = _responses(session, population)
-    answers = _answers_per_response(session, population)
+    responses = _responses(session, population, span)
+    answers = _answers_per_response(session, population, span)
     pending = next(answers, None)
     for response in responses:
         cells = _fixed_cells(response, layout, names, local) + blanks
@@ -274,6 +285,25 @@ def export_rows(session: Session, population: Population, layout: ExportLayout) 
                 _add_answer(cells, layout, column, value, option, text)
             pending = next(answers, None)
         yield cells
+
+
+def response_spans(
+    session: Session, population: Population, through: int, size: int
+) -> Iterator[Span]:
+    """The population's responses up to number `through`, in spans of `size`: each span is read
+    in a short transaction of its own, so a long export never holds the database."""
+    after = 0
+    while after < through:
+        last = session.scalar(
+            select(Response.id)
+            .where(*_within(population, (after, through)))
+            .order_by(Response.id)
+            .offset(size - 1)
+            .limit(1)
+        )
+        end = through if last is None else last
+        yield after, end
+        after = end
 
 
 def _add_answer(cells: list, layout: ExportLayout, column: int, value, option, text) -> None:
@@ -320,21 +350,35 @@ def xlsx_file(session: Session, population: Population, options: ExportOptions) 
 
     openpyxl's write-only mode streams the rows to disk; closing the file deletes it.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_title(options.locale))
     layout = ExportLayout(session, population, options)
-    sheet.append([_bold(sheet, header) for header in layout.headers()])
-    number_format = options.date_time[1]
+    sheet = XlsxSheet(layout)
     for cells in export_rows(session, population, layout):
-        sheet.append(_xlsx_cells(sheet, cells, number_format))
+        sheet.append(cells)
     output = tempfile.TemporaryFile()  # noqa: SIM115  (the caller sends it, then closes it)
     try:
-        workbook.save(output)
+        sheet.save(output)
     except BaseException:
         output.close()
         raise
     output.seek(0)
     return output
+
+
+class XlsxSheet:
+    """The one sheet of an XLSX export, written row by row: openpyxl's write-only mode keeps
+    the rows in a temporary file of its own until `save`."""
+
+    def __init__(self, layout: ExportLayout) -> None:
+        self.workbook = Workbook(write_only=True)
+        self.sheet = self.workbook.create_sheet(_sheet_title(layout.options.locale))
+        self.sheet.append([_bold(self.sheet, header) for header in layout.headers()])
+        self.number_format = layout.options.date_time[1]
+
+    def append(self, cells: list) -> None:
+        self.sheet.append(_xlsx_cells(self.sheet, cells, self.number_format))
+
+    def save(self, output: IO[bytes]) -> None:
+        self.workbook.save(output)
 
 
 def xlsx_chunks(

@@ -3,31 +3,29 @@ and the results of a series: its sessions side by side and per speaker."""
 
 from __future__ import annotations
 
-from flask import Response, render_template, stream_with_context, url_for
+from flask import render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from survey.accounts.models import Role
 from survey.analysis.aggregates import responses_by
-from survey.analysis.export import (
-    ExportOptions,
-    Headings,
-    Separator,
-    csv_chunks,
-    export_filename,
-    xlsx_chunks,
-)
+from survey.analysis.export import csv_chunks, export_filename, xlsx_chunks
 from survey.audit.models import Action
 from survey.audit.trail import record
 from survey.clock import utcnow
 from survey.dashboards import charts
-from survey.dashboards.export_views import EXPORT_TYPES, local_now
+from survey.dashboards.export_views import (
+    export_options,
+    local_now,
+    made_in_background,
+    streamed_export,
+)
 from survey.events.models import Event, EventSeries
 from survey.events.reporting import event_population, event_results, series_results
 from survey.events.routes import bp
+from survey.exports.jobs import ExportRequest, builds_in_background
 from survey.extensions import db
-from survey.request_input import query_choice
 from survey.responding.privacy import sees_individual_answers
 from survey.security import get_scoped_or_404, roles_required
 
@@ -88,12 +86,13 @@ def export(event_id: int, extension: str):
     me = current_user._get_current_object()
     now, locale = utcnow(), _locale()
     population = event_population(event)
-    options = ExportOptions(
-        locale,
-        me.organisation.timezone,
-        separator=query_choice(Separator, "separator"),
-        headings=query_choice(Headings, "headings") or Headings.WORDS,
-    )
+    options = export_options(me, locale)
+    # From the tallies: cheap, and the number a person checks the file against.
+    rows = sum(responses_by(db.session, population, "month").values())
+    name = export_filename(event.title, extension, locale, local_now(me, now))
+    if builds_in_background(extension, rows):
+        log = {"action": Action.EVENT_RESPONSES_EXPORTED.value, "event_id": event.id}
+        return made_in_background(ExportRequest(population, options, extension, name, log), rows)
     record(
         Action.EVENT_RESPONSES_EXPORTED,
         now,
@@ -102,20 +101,11 @@ def export(event_id: int, extension: str):
         format=extension,
         separator=options.delimiter if extension == "csv" else None,
         headings=options.headings.value,
-        # From the tallies: cheap, and the number a person checks the file against.
-        rows=sum(responses_by(db.session, population, "month").values()),
+        rows=rows,
     )
     db.session.commit()
     make = csv_chunks if extension == "csv" else xlsx_chunks
-    name = export_filename(event.title, extension, locale, local_now(me, now))
-    return Response(
-        stream_with_context(make(db.session, population, options)),
-        content_type=EXPORT_TYPES[extension],
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return streamed_export(make(db.session, population, options), extension, name)
 
 
 @bp.get("/series/<int:series_id>")
