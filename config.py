@@ -101,6 +101,15 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "30"))  # seconds per SMTP step
 
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
+
+    # Logs (docs/operations.md): one line per request; "json" for a log collector, "text" to read.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
+    # /readyz, `flask doctor` and the administrators' warnings: the scheduler's jobs run every
+    # 10 s to 15 min, so five minutes without any run means no scheduler is running; a large
+    # mailing (10,000 invitations at once) leaves the outbox in well under half an hour.
+    READY_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("READY_HEARTBEAT_MAX_AGE_SECONDS", "300"))
+    READY_DUE_EMAIL_MAX_AGE_SECONDS = int(os.environ.get("READY_DUE_EMAIL_MAX_AGE_SECONDS", "1800"))
     # The Maildir the local SMTP server of `make run` writes to, shown on the Mailbox page.
     DEV_MAILBOX_DIR: str | None = None
 
@@ -184,7 +193,22 @@ def load_config(name: str | None = None) -> type[Config]:
         profile.SECRET_KEY = checkout_secret_key(ROOT / "instance" / "secret_key")
     if profile is not TestConfig and profile is not DevelopmentConfig:
         check_secret_keys(profile.SECRET_KEY, profile.SECRET_KEY_FALLBACKS)
+    check_logging(profile.LOG_FORMAT, profile.LOG_LEVEL)
     return profile
+
+
+LOG_FORMATS = ("json", "text")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def check_logging(log_format: str, level: str) -> None:
+    """Refuse a log format or level the app does not know, rather than log in a surprise shape."""
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"LOG_FORMAT={log_format!r} is not one of {', '.join(LOG_FORMATS)}."
+        )
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(f"LOG_LEVEL={level!r} is not one of {', '.join(LOG_LEVELS)}.")
 
 
 def check_secret_keys(key: str, fallbacks: list[str]) -> None:

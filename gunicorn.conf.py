@@ -6,12 +6,12 @@ Read by gunicorn before the app exists, so the server's own knobs come from the 
 
 import logging
 import os
-import re
 import sys
 
 from gunicorn.glogging import Logger
 
 from config import ConfigurationError, load_config
+from survey.operations.logs import RedactTokens, redact_tokens
 
 # Refuse a weak SECRET_KEY (and the rest of config.py's rules) in the master, once, in one line,
 # before any worker starts: a worker that fails to boot would only be started again.
@@ -38,20 +38,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # machine would take it over. Spiegel does not use it; restarts go through signals (HUP, TERM).
 control_socket_disable = True
 
-# Survey, unsubscribe and password links carry their credential in the path: the access log shows
-# the path with the token replaced, and never the query string, the request line or the referrer.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app writes one line per request itself (survey/operations/logs.py: request id, method, path
+# without tokens, status, duration; LOG_FORMAT=json for a log collector), so gunicorn's access log
+# is off unless asked for with GUNICORN_ACCESS_LOG (a path, or - for standard output). When on, it
+# shows the path without query string, and never the request line or the referrer.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 access_log_format = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
-
-TOKEN_IN_PATH = re.compile(r"(/(?:s|u|password/reset|password/choose|account/email)/)[^/?\s\]]+")
-# Any other long opaque path segment, in case a new kind of link forgets to be listed above.
-OPAQUE_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_\-.]{40,}")
-
-
-def redact_tokens(text: str) -> str:
-    """The text with every link token in a path replaced by <token>."""
-    return OPAQUE_SEGMENT.sub("<token>", TOKEN_IN_PATH.sub(r"\1<token>", text))
 
 
 class TokenRedactingLogger(Logger):
@@ -66,14 +59,7 @@ class TokenRedactingLogger(Logger):
         }
 
 
-class RedactTokens(logging.Filter):
-    """Flask logs "Exception on /s/<the token> [POST]" on an error: keep the token out of it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact_tokens(record.getMessage())
-        record.args = ()
-        return True
-
-
 logger_class = TokenRedactingLogger
-logging.getLogger("survey").addFilter(RedactTokens())
+# Gunicorn's "Error handling request /s/<the token>" and Flask's "Exception on /s/<the token>".
+for name in ("gunicorn.error", "survey"):
+    logging.getLogger(name).addFilter(RedactTokens())

@@ -21,6 +21,7 @@ from survey.contacts.models import Contact
 from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
 from survey.imports.models import ColumnMapping
 from survey.invitations.models import Invitation
+from survey.operations.heartbeat import SchedulerHeartbeat
 from survey.outbox.models import OutboundEmail, Suppression
 from survey.questionnaires.models import Question, Questionnaire, QuestionnaireVersion
 from survey.responding.models import Answer, Response
@@ -54,6 +55,7 @@ __all__ = [
     "ResponseTally",
     "RoomAnswerMark",
     "RoomLink",
+    "SchedulerHeartbeat",
     "SharingConsent",
     "Suppression",
     "User",

@@ -18,18 +18,28 @@ from werkzeug.serving import is_running_from_reloader
 from survey.clock import utcnow
 from survey.extensions import db
 from survey.jobs.tasks import SCHEDULE
+from survey.operations.heartbeat import SchedulerProcess, record_run
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "spiegel.scheduler"
 
 
-def _in_app_context(app: Flask, name: str, job):
+def _in_app_context(app: Flask, name: str, job, process: SchedulerProcess):
     def run() -> None:
         with app.app_context():
+            ok = True
             try:
                 job(utcnow)
             except Exception:
+                ok = False
                 log.exception("job %s failed; it runs again at its next turn", name)
+                db.session.rollback()
+            try:
+                record_run(process, name, ok, utcnow())
+            except Exception:
+                # Without a heartbeat readiness turns red, which is what a database that cannot
+                # be written to deserves; the jobs go on.
+                log.exception("job %s: its heartbeat could not be recorded", name)
                 db.session.rollback()
             finally:
                 db.session.remove()
@@ -38,9 +48,12 @@ def _in_app_context(app: Flask, name: str, job):
 
 
 def build_scheduler(app: Flask, scheduler: BaseScheduler) -> BaseScheduler:
+    """Every job of SCHEDULE; each run is recorded as this process's heartbeat
+    (survey/operations/heartbeat.py), so /readyz and the administrators see whether one runs."""
+    process = SchedulerProcess.this_one(utcnow())
     for name, job, seconds in SCHEDULE:
         scheduler.add_job(
-            _in_app_context(app, name, job),
+            _in_app_context(app, name, job, process),
             "interval",
             seconds=seconds,
             id=name,
