@@ -46,7 +46,9 @@ MAX_ATTEMPTS = 3  # builders that died halfway before the job is given up
 PART_ROWS = 5000  # responses per part: one short read, then the progress is saved
 # Above this many responses an XLSX is made in the background (about 5 s to build directly).
 DIRECT_ROWS = 20_000
-ORPHAN_AGE = timedelta(hours=1)  # a file no job refers to (a builder died saving it)
+# A file no ready job refers to (a builder died saving it, its job row was deleted) goes when it
+# is older than any kept file can be; by the file system's clock, which dated it.
+ORPHAN_AGE = KEEP + timedelta(hours=1)
 
 
 def export_directory() -> Path:
@@ -337,11 +339,11 @@ def remove_expired_exports(now: datetime) -> int:
         _delete_file(job)
         job.expire()
     db.session.commit()
-    _remove_orphans(now)
+    _remove_orphans()
     return len(expired)
 
 
-def _remove_orphans(now: datetime) -> None:
+def _remove_orphans() -> None:
     directory = export_directory()
     if not directory.is_dir():
         return
@@ -349,7 +351,7 @@ def _remove_orphans(now: datetime) -> None:
         db.session.scalars(select(ExportJob.stored_as).where(ExportJob.state == ExportState.READY))
     )
     db.session.commit()
-    oldest = (now - ORPHAN_AGE).timestamp()
+    oldest = time.time() - ORPHAN_AGE.total_seconds()
     for path in directory.iterdir():
         if path.name not in kept and path.is_file() and path.stat().st_mtime < oldest:
             path.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 
 from survey.clock import utcnow
+from survey.exports.jobs import build_due_exports, remove_expired_exports
 from survey.invitations.emails import sender_address
 from survey.invitations.sending import (
     expire_invitations,
@@ -36,6 +37,7 @@ class RunReport:
     invitations_queued: int
     reminders_queued: int
     outbox: SendReport
+    exports_made: int = 0
 
 
 def run_all(clock: Callable[[], datetime] = utcnow, transport: Transport | None = None):
@@ -44,7 +46,8 @@ def run_all(clock: Callable[[], datetime] = utcnow, transport: Transport | None 
     invitations = queue_due_invitations(clock())
     reminders = queue_due_reminders(clock())
     outbox = send_outbox(clock, transport)
-    return RunReport(expired, invitations, reminders, outbox)
+    remove_expired_exports(clock())
+    return RunReport(expired, invitations, reminders, outbox, build_due_exports(clock))
 
 
 # The scheduler's jobs: (name, function of a clock, seconds between runs).
@@ -55,4 +58,7 @@ SCHEDULE: list[tuple[str, Callable[[Callable[[], datetime]], object], int]] = [
     ("send-outbox", lambda clock: send_outbox(clock), 10),
     # Daily, and at each start of a scheduler: a run finds nothing left once it is done.
     ("apply-retention", lambda clock: apply_retention(clock()), 24 * 60 * 60),
+    # Often: the person waits on the progress page. A run builds every waiting export in turn.
+    ("build-exports", build_due_exports, 10),
+    ("remove-expired-exports", lambda clock: remove_expired_exports(clock()), 15 * 60),
 ]

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from survey.exports.jobs import (
 )
 from survey.exports.models import ExportJob, ExportState
 from survey.extensions import db
+from survey.jobs.tasks import run_all
 from tests import factories
 from tests.conftest import csrf_token_in
 
@@ -302,3 +305,28 @@ def test_the_file_is_deleted_after_a_day_and_the_page_says_so(coordinator, clien
     assert "This file was deleted after its time was up." in page.text
     assert client.get(f"/dashboard/exports/{job_id}/file").status_code == 303
     assert _job_id(_ask(client)) != job_id  # asking again makes a new file
+
+
+def test_a_file_no_ready_job_refers_to_goes_once_older_than_any_kept_file(coordinator):
+    directory = Path(coordinator.config["EXPORT_DIR"])
+    directory.mkdir(parents=True)
+    left_by_a_dead_builder = directory / "9-0123456789abcdef.xlsx.part"
+    recent = directory / "8-0123456789abcdef.xlsx"
+    for path in (left_by_a_dead_builder, recent):
+        path.write_bytes(b"PK")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(left_by_a_dead_builder, (two_days_ago, two_days_ago))
+
+    with coordinator.app_context():
+        remove_expired_exports(_now())
+
+    assert not left_by_a_dead_builder.exists() and recent.exists()
+
+
+def test_the_scheduler_builds_exports_in_every_run(coordinator, client, log_in):
+    log_in("coord@a.example")
+    job_id = _job_id(_ask(client))
+    with coordinator.app_context():
+        report = run_all()
+
+    assert report.exports_made == 1 and _job(coordinator, job_id).state is ExportState.READY
