@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from survey.accounts.models import Organisation, Role, User
 from survey.analysis.circle_figures import benchmark, read_circle_counts
-from survey.analysis.fixed_periods import parse_period
+from survey.analysis.fixed_periods import PeriodKind, ended_periods, parse_period
 from survey.analysis.models import TALLIES
 from survey.analysis.recount import rebuild_tallies
 from survey.audit.models import AuditEvent
@@ -25,6 +25,7 @@ from survey.circles.models import (
     ImprovementAction,
     SharingConsent,
 )
+from survey.clock import utcnow
 from survey.contacts.models import Contact
 from survey.demo.bulk import generate_responses
 from survey.demo.circles import (
@@ -45,11 +46,19 @@ NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
 QUARTER = "2026-Q3"  # the last quarter that had ended at NOW
 
 
-def _load() -> Circle:
-    load_demo(NOW)
-    summary = load_circle_demo(NOW)
+def _load(now: datetime = NOW) -> Circle:
+    load_demo(now)
+    summary = load_circle_demo(now)
     db.session.commit()
     return summary.circle
+
+
+def _loaded_today() -> tuple[int, str]:
+    """The demo as `flask demo` makes it today: the circle's id and the last ended quarter (the
+    pages offer the last three years' periods only)."""
+    today = utcnow()
+    quarter = next(p for p in ended_periods(today.date()) if p.kind is PeriodKind.QUARTER)
+    return _load(today).id, quarter.code
 
 
 @pytest.fixture
@@ -160,14 +169,16 @@ def test_running_it_twice_adds_nothing(demo):
     assert _counts() == before
 
 
-def test_demodams_coordinator_sees_the_benchmark_and_the_report(app, client, log_in):
+def test_demodams_coordinator_sees_the_benchmark_the_report_and_the_action(app, client, log_in):
     with app.app_context():
-        circle_id = _load().id
+        circle_id, quarter = _loaded_today()
+        action_id = _action(WORKED).id
     log_in("coordinator@demodam.example", "demo-coord-2026")
 
     listed = client.get("/circles")
-    page = client.get(f"/circles/{circle_id}?period={QUARTER}")
-    report = client.get(f"/circles/{circle_id}/report?period={QUARTER}")
+    page = client.get(f"/circles/{circle_id}?period={quarter}")
+    report = client.get(f"/circles/{circle_id}/report?period={quarter}")
+    action = client.get(f"/circles/actions/{action_id}")
 
     assert CIRCLE_NAME in listed.text
     assert page.status_code == 200
@@ -176,15 +187,16 @@ def test_demodams_coordinator_sees_the_benchmark_and_the_report(app, client, log
     assert "Gemeente Rijnzathe" not in page.text  # has not accepted the terms
     assert report.status_code == 200
     assert "Terugbelbelofte" in report.text  # the good practice
+    assert "waarschijnlijk geen toeval" in action.text  # a rise larger than the circle's
 
 
 def test_the_platform_operator_logs_in_and_sees_the_circle(app, client, log_in):
     with app.app_context():
-        circle_id = _load().id
+        circle_id, quarter = _loaded_today()
     email, _name, password = OPERATOR
     log_in(email, password)
 
-    page = client.get(f"/circles/{circle_id}?period={QUARTER}")
+    page = client.get(f"/circles/{circle_id}?period={quarter}")
 
     assert page.status_code == 200
     assert "Gemeente Demodam" in page.text
