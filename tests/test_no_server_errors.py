@@ -12,9 +12,9 @@ import codecs
 import io
 import os
 import re
-from datetime import date
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from html.parser import HTMLParser
 from urllib.parse import quote
