@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from survey.accounts.models import User
@@ -48,6 +48,8 @@ class Contact(db.Model):
             "channel",
             name="uq_contact_once",
         ),
+        # The contacts list's pages, newest first (keyset paging, survey/listing.py).
+        Index("ix_contact_organisation_contacted", "organisation_id", "contacted_on", "id"),
     )
     owner_column = "account_manager_id"  # an account manager sees only their own contacts
     id: Mapped[int] = mapped_column(primary_key=True)

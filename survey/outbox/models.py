@@ -67,6 +67,8 @@ class OutboundEmail(db.Model):
         # The sender's claim: due pending rows, and lapsed leases.
         Index("ix_outbound_email_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_outbound_email_organisation_created", "organisation_id", "created_at"),
+        # The outbox's count per status, which stops at a thousand (survey/listing.py).
+        Index("ix_outbound_email_organisation_status", "organisation_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,8 +16,12 @@ from survey.types import UTCDateTime, enum_column
 
 
 class Response(db.Model):
-    # Exports and the open answers list read one organisation's responses by month.
-    __table_args__ = (Index("ix_response_organisation_month", "organisation_id", "month"),)
+    # Exports and the open answers list read one organisation's responses by month; the open
+    # answers' pages walk them newest first (keyset paging, survey/listing.py).
+    __table_args__ = (
+        Index("ix_response_organisation_month", "organisation_id", "month"),
+        Index("ix_response_organisation_submitted", "organisation_id", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unique: a double click, a retried POST or a second tab can never make two responses.
