@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import joinedload
-
 from survey.accounts.models import Organisation, User
 from survey.audit.models import Action, AuditEvent
 from survey.extensions import db
@@ -38,10 +36,3 @@ def record(
     db.session.add(event)
     return event
 
-
-def recent_events(scope, limit: int = 200, offset: int = 0) -> list[AuditEvent]:
-    """Newest first, from a statement already scoped to the viewer's organisation."""
-    statement = scope.options(joinedload(AuditEvent.actor)).order_by(
-        AuditEvent.at.desc(), AuditEvent.id.desc()
-    )
-    return list(db.session.scalars(statement.limit(limit).offset(offset)))
