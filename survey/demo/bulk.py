@@ -10,9 +10,13 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import NullPool
 
 from survey.accounts.passwords import hash_password
 from survey.analysis.periods import add_months, reporting_month
@@ -65,7 +69,7 @@ from survey.responding.models import Response
 MONTHS = 24
 SECOND_VERSION_FROM = 12  # month index from which invitations use the revised questionnaire
 IMPROVEMENT_FROM = 18
-CHUNK = 10_000  # responses per commit
+CHUNK = 2_500  # responses per commit
 SUPPRESSED = 0.06  # share of invitations not sent (recently invited, opted out, bounced)
 SEASON = (0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 0.7, 0.6, 1.15, 1.1, 1.1, 0.75)  # January..December
 CHANNEL_MIX = {"visit": 0.3, "phone": 0.3, "email": 0.2, "counter": 0.12, "event": 0.08}
@@ -144,9 +148,10 @@ def generate_responses(
     db.session.commit()  # nothing of this session may hold SQLite's lock while the writer writes
     cells = _cells(seats, count - evaluated, now, rng)
     report = _Report(count, started, progress or (lambda message: None))
-    not_sent = _write(cells, rows, asked, stored(now), rng, report)
-    rows = rows.following()
-    not_sent += _write_events(events, rows, form, known, stored(now), rng, report)
+    with _writing_engine() as engine:
+        not_sent = _write(engine, cells, rows, asked, stored(now), rng, report)
+        rows = rows.following()
+        not_sent += _write_events(engine, events, rows, form, known, stored(now), rng, report)
     report.say("  recounting the tallies...")
     rebuild_tallies(db.session, ids)
     analyse(db.session)
@@ -181,10 +186,27 @@ class _Report:
             self.say(f"  {self.done:,} of {self.count:,} responses written ({seconds:.0f} s)")
 
 
-def _write(cells, rows: Rows, asked, now: datetime, rng: random.Random, report: _Report) -> int:
+@contextmanager
+def _writing_engine() -> Iterator[Engine]:
+    """On SQLite, a connection per chunk, closed after it: the writer's large page cache
+    (writing.py) is given back after every chunk instead of growing with the database, which
+    kept the generator's memory growing with N. A server database keeps its own cache."""
+    if db.engine.dialect.name != "sqlite":
+        yield db.engine
+        return
+    engine = create_engine(db.engine.url, poolclass=NullPool)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _write(
+    engine: Engine, cells, rows: Rows, asked, now: datetime, rng: random.Random, report: _Report
+) -> int:
     """Make the cells' rows a chunk at a time and write them; returns how many were not sent."""
     not_sent = 0
-    with ChunkWriter(db.engine) as writer:
+    with ChunkWriter(engine) as writer:
         for number, (seat, month, responses) in enumerate(cells, start=1):
             not_sent += _fill(rows, seat, month, responses, asked, now, rng)
             if len(rows.responses) >= CHUNK or number == len(cells):
@@ -194,10 +216,12 @@ def _write(cells, rows: Rows, asked, now: datetime, rng: random.Random, report: 
     return not_sent
 
 
-def _write_events(events, rows: Rows, form, known, now: datetime, rng, report: _Report) -> int:
+def _write_events(
+    engine: Engine, events, rows: Rows, form, known, now: datetime, rng, report: _Report
+) -> int:
     """The events' rows, a chunk at a time; returns how many evaluations were not sent."""
     not_sent = 0
-    with ChunkWriter(db.engine) as writer:
+    with ChunkWriter(engine) as writer:
         for number, plan in enumerate(events, start=1):
             not_sent += fill_event(rows, plan, form, known, now, rng)
             if len(rows.responses) >= CHUNK or number == len(events):
