@@ -113,5 +113,5 @@ def erase():
 def _refused(message: str):
     """A request without a readable person (a changed hidden field): say so, change nothing."""
     form = LookupForm(formdata=None)
-    form.person.errors.append(message)
+    form.person.errors = [message]  # a form not validated holds its errors as a tuple
     return _lookup_page(form, 422)

@@ -131,3 +131,13 @@ def test_the_commands_work_in_an_administrators_name(app, eva, tmp_path):
 def test_a_command_for_someone_who_is_not_an_administrator_is_refused(app, eva):
     result = app.test_cli_runner().invoke(args=["privacy", "lookup", EVA, "--as", "x@y.example"])
     assert result.exit_code != 0 and "not an active administrator" in result.output
+
+
+@pytest.mark.parametrize("path", ["export", "erase"])
+def test_a_download_or_erasure_without_a_person_is_refused_with_a_message(
+    client, log_in, eva, path
+):
+    log_in(eva["admin"])
+    page = _post(client, PAGE + path)
+    assert page.status_code == 422
+    assert "Vul een e-mailadres of een KvK/KBO-nummer in." in page.text  # Dutch by default
