@@ -155,3 +155,58 @@ def test_the_unsubscribe_pages_are_accessible(app, page, locale):
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert_no_violations(page, locale)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("path", ["/events/new", "/circles/actions/new"])
+def test_the_event_and_improvement_action_forms_with_errors_are_accessible(
+    page, logged_in_admin, path, locale
+):
+    page.goto(f"/language/{locale}?next={path}")
+    assert_no_violations(page, locale)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_no_violations(page, locale)
+
+
+@pytest.fixture
+def logged_in_operator(app, page):
+    """The platform operator, logged in, with an organisation (and its administrator) that is a
+    member of a circle; gives the organisation's and the circle's ids."""
+    from survey.accounts.models import Role
+    from survey.extensions import db
+    from tests import factories
+    from tests.circles.factories import circle
+
+    with app.app_context():
+        platform = factories.organisation("Spiegel platform", is_platform=True)
+        factories.user(platform, Role.OPERATOR, email="operator@axe.example")
+        member = factories.organisation("Gemeente Aastad", size_class="m", inhabitants=31_000)
+        factories.user(member, Role.ADMIN)
+        made = circle(member, name="Kring Noord")
+        db.session.commit()
+        ids = member.id, made.id
+    log_in_through_form(page, "operator@axe.example")
+    return ids
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_platform_pages_are_accessible(page, logged_in_operator, locale):
+    organisation, circle = logged_in_operator
+    page.goto(f"/language/{locale}?next=/platform/")
+    for path in (
+        "/platform/",
+        f"/platform/organisations/{organisation}",
+        "/platform/circles",
+        f"/platform/circles/{circle}",
+    ):
+        assert page.goto(path).status == 200, path
+        assert_no_violations(page, locale)
+    for path in ("/platform/organisations/new", "/platform/circles/new"):
+        assert page.goto(path).status == 200, path
+        assert_no_violations(page, locale)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        assert page.locator(".error-summary").is_visible(), path
+        assert_no_violations(page, locale)
