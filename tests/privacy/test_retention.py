@@ -108,3 +108,42 @@ def test_an_organisation_with_a_longer_period_keeps_its_data(ctx):
     counts = apply_retention(utcnow() + LATER, [org.id])[org.id]
     assert counts["contacts"] == 0 and counts["participants"] == 0
     assert db.session.scalars(db.select(Participant.email)).one() == EVA
+
+
+def test_two_schedulers_applying_retention_at_once_erase_each_record_once(app):
+    """Each run claims its rows; together they erase every old record, none twice."""
+    import threading
+
+    with app.app_context():
+        org = factories.organisation()
+        manager = factories.user(org)
+        for number in range(6):
+            person_with_everything(org, manager, address=f"persoon{number}@bedrijf.example")
+        db.session.commit()
+        org_id = org.id
+        before = tallies()
+    later = utcnow() + LATER
+    barrier = threading.Barrier(2)
+    reports, problems = [], []
+
+    def run() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                reports.append(apply_retention(later, [org_id])[org_id])
+            except Exception as problem:  # noqa: BLE001 (reported below)
+                problems.append(problem)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not problems
+    assert sum(report["contacts"] for report in reports) == 6
+    assert sum(report["participants"] for report in reports) == 6
+    with app.app_context():
+        assert "bedrijf.example" not in everything_stored()
+        assert tallies() == before
