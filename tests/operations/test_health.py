@@ -9,7 +9,7 @@ import pytest
 
 from survey import create_app
 from survey.clock import utcnow
-from survey.extensions import db
+from survey.extensions import db, limiter
 from survey.outbox.models import EmailStatus
 from tests import factories
 from tests.mailserver import free_port
@@ -155,7 +155,10 @@ def test_readyz_is_not_ready_on_a_database_without_the_migrations(tmp_path):
         db.engine.dispose()
 
 
-def test_probes_are_never_rate_limited(tmp_path):
+def test_probes_are_never_rate_limited(tmp_path, monkeypatch):
+    # The limiter is one object for every app of the process and keeps the first default limit
+    # it is given: this test's must not outlive it.
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
     app = create_app(
         "test",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.db'}",
