@@ -12,8 +12,9 @@ from survey.responding.models import Answer, Response
 def test_demo_data_can_be_used_straight_away(app, client, log_in):
     output = app.test_cli_runner().invoke(args=["demo"]).output
     logins = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", output, re.MULTILINE)
-    assert {role for role, _, _ in logins} == {"admin", "coordinator", "account_manager"}
-    assert len(logins) == 4
+    roles = {"admin", "coordinator", "account_manager", "operator"}  # the platform's operator too
+    assert {role for role, _, _ in logins} == roles
+    assert len(logins) == 5
     with app.app_context():
         states = dict(
             db.session.execute(
