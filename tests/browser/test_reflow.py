@@ -372,6 +372,7 @@ MUNICIPAL_FORMS = (
     "/contacts/import",
     "/events/new",
     "/circles/actions/new",
+    "/privacy-requests/",
 )
 PLATFORM_FORMS = ("/platform/organisations/new", "/platform/circles/new")
 
@@ -425,7 +426,25 @@ def test_no_staff_page_scrolls_sideways_on_a_phone_or_a_desktop(app, page, site)
     paths = staff_pages(app, site, platform=False)
     log_in_through_form(page, ADMIN_EMAIL)
     failures = sideways_scrolling(page, paths) + posted_pages_scrolling(page)
+    failures += person_page_scrolling(page, f"{site.invitations[0]}.{LONG_EMAIL}")
     assert not failures, "\n".join(failures)
+
+
+def person_page_scrolling(page, email: str) -> list[str]:
+    """What the organisation holds about a person with a long address and company name (a
+    privacy request), at both widths."""
+    if page.goto("/privacy-requests/").status == 404:
+        return []  # no privacy requests in this version
+    page.fill("#person", email)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    assert page.get_by_text(LONG_NAME[:40]).count() >= 1, "the person's records are not shown"
+    found = []
+    for width in (PHONE, DESKTOP):
+        too_wide = too_wide_at(page, width)
+        if too_wide:
+            found.append(f"{width} px a privacy request's person page: {too_wide}")
+    return found
 
 
 def test_no_page_of_the_platform_operator_scrolls_sideways(app, page, site):
