@@ -234,3 +234,20 @@ def participant(event_, email: str | None = None, *, name: str = "Deelnemer", lo
     email = email or f"deelnemer{next(_numbers)}@example.org"
     details = check_participant(name, email, "Bakkerij De Korf", locale)
     return add_participant(event_, details, utcnow(), None)
+
+
+def export_job(requested_by: User, rows: int = 25_000):
+    """A background XLSX export of `requested_by`'s organisation's contact surveys, waiting."""
+    from survey.analysis.export import ExportOptions
+    from survey.analysis.population import Population
+    from survey.exports.jobs import ExportRequest, request_export
+
+    version = contact_version()
+    asked = ExportRequest(
+        population=Population(requested_by.organisation_id, (version.id,)),
+        options=ExportOptions("nl", requested_by.organisation.timezone),
+        format="xlsx",
+        download_name="antwoorden.xlsx",
+        log={},
+    )
+    return request_export(requested_by, asked, rows, utcnow())

@@ -29,6 +29,7 @@ from survey.clock import utcnow
 from survey.events.rooms import room_link_for
 from survey.extensions import db
 from survey.invitations.models import InvitationState
+from survey.operations.heartbeat import SchedulerProcess, record_run
 from survey.outbox.models import SuppressionKind
 from survey.outbox.suppressions import suppress_address
 from survey.responding.tokens import Purpose, make_token
@@ -143,6 +144,7 @@ class Site:
     circles: list[int] = field(default_factory=list)
     actions: list[int] = field(default_factory=list)
     organisations: list[int] = field(default_factory=list)
+    export_jobs: list[int] = field(default_factory=list)  # the admin's, another person's
 
 
 # Every route with a path argument, and valid values for it; odd values are added to them.
@@ -181,6 +183,10 @@ PATH_VALUES: dict[str, Callable[[Site], dict[str, list[str]]]] = {
         "extension": ["csv", "xlsx"],
     },
     "/events/series/<int:series_id>": lambda site: {"series_id": site.series},
+    **{
+        f"/dashboard/exports/<int:job_id>{tail}": lambda site: {"job_id": site.export_jobs}
+        for tail in ("", "/file", "/progress")
+    },
     **{
         rule: lambda site: {"circle_id": site.circles}
         for rule in (
@@ -360,6 +366,9 @@ def site(app) -> Site:
         shared = circles.circle(org, other, name="Kring Fuzz")
         elsewhere_circle = circles.circle(other, name="Kring Elders")
         action = improvement_action(org, date(2026, 5, 1), contact_person=admin)
+        export_jobs = [factories.export_job(admin).id, factories.export_job(manager).id]
+        # A scheduler ran just now, so /readyz answers as on a working installation.
+        record_run(SchedulerProcess("fuzz", 1, utcnow()), "send-outbox", True, utcnow())
         db.session.commit()
         secret = app.config["SECRET_KEY"]
         return Site(
@@ -379,6 +388,7 @@ def site(app) -> Site:
             circles=[shared.id, elsewhere_circle.id],
             actions=[action.id],
             organisations=[org.id, other.id],
+            export_jobs=export_jobs,
         )
 
 

@@ -38,6 +38,9 @@ PUBLIC_ENDPOINTS = {
     "privacy.general",
     "privacy.statement",
     "plotly_asset.plotly_js",
+    # For load balancers and monitoring: no login, nothing personal.
+    "health.healthz",
+    "health.readyz",
 }
 
 
@@ -80,6 +83,8 @@ def two_organisations(app):
             ids[f"{key}_participant"] = participant.id
             ids[f"{key}_circle"] = circles.circle(org, name=f"Kring {key}").id
             ids[f"{key}_action"] = improvement_action(org, date(2026, 5, 1)).id
+        ids["a_export"] = factories.export_job(sanne).id
+        ids["b_export"] = factories.export_job(b_admin).id
         db.session.commit()
         return ids
 
@@ -160,6 +165,7 @@ def _records(ids: dict, org: str) -> dict:
             "circle_id": ids["a_circle"],
             "action_id": ids["a_action"],
             "organisation_id": ids["a_organisation"],
+            "job_id": ids["a_export"],
         }
     return {
         "invitation_id": ids["b_sent"],
@@ -174,6 +180,7 @@ def _records(ids: dict, org: str) -> dict:
         "circle_id": ids["b_circle"],
         "action_id": ids["b_action"],
         "organisation_id": ids["b_organisation"],
+        "job_id": ids["b_export"],
     }
 
 
