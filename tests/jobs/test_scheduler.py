@@ -38,6 +38,8 @@ def test_jobs_run_once_sends_what_is_due_and_says_so(app, mail_server):
 
     again = app.test_cli_runner().invoke(args=["jobs", "run-once"])
     assert "sent 0," in again.output and len(mail_server.received) == 1
+    # Run from cron it is the scheduler: /readyz sees that it ran.
+    assert app.test_client().get("/readyz").json["checks"]["scheduler"]["ok"] is True
 
 
 def test_jobs_run_once_reports_a_mail_server_that_is_down(app, monkeypatch):
@@ -78,7 +80,7 @@ def test_the_development_server_runs_one_scheduler_in_the_serving_process(tmp_pa
     monkeypatch.setenv("FLASK_DEBUG", "1")
     monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
     assert start_in_background(app) is None
-    # The serving child: one scheduler, with the four jobs; asking again starts no second.
+    # The serving child: one scheduler, with every job; asking again starts no second.
     monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
     scheduler = start_in_background(app)
     try:
@@ -88,6 +90,9 @@ def test_the_development_server_runs_one_scheduler_in_the_serving_process(tmp_pa
             "queue-due-invitations",
             "queue-due-reminders",
             "send-outbox",
+            "apply-retention",
+            "build-exports",
+            "remove-expired-exports",
         }
         assert start_in_background(app) is None
     finally:
