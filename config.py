@@ -102,6 +102,17 @@ class Config:
 
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
 
+    # An event's room link (docs/events.md): answers per network address, generous because a
+    # whole room shares one Wi-Fi address.
+    ROOM_ANSWER_LIMIT_PER_ADDRESS = os.environ.get(
+        "ROOM_ANSWER_LIMIT_PER_ADDRESS", "60 per 10 minutes"
+    )
+    # Exports (README, Feedback dashboards): an XLSX of more responses than this is made by the
+    # scheduler in the background, into EXPORT_DIR (shared by the web workers and the
+    # schedulers; instance/exports when empty).
+    EXPORT_DIRECT_ROWS = int(os.environ.get("EXPORT_DIRECT_ROWS", "20000"))
+    EXPORT_DIR = os.environ.get("EXPORT_DIR") or None
+
     # Logs (docs/operations.md): one line per request; "json" for a log collector, "text" to read.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()

@@ -19,6 +19,7 @@ from survey.circles.models import (
 )
 from survey.contacts.models import Contact
 from survey.events.models import Event, EventOrganiser, EventSeries, EventSpeaker, Participant
+from survey.exports.models import ExportJob
 from survey.imports.models import ColumnMapping
 from survey.invitations.models import Invitation
 from survey.operations.heartbeat import SchedulerHeartbeat
@@ -39,6 +40,7 @@ __all__ = [
     "EventOrganiser",
     "EventSeries",
     "EventSpeaker",
+    "ExportJob",
     "GoodPractice",
     "ImprovementAction",
     "Invitation",
