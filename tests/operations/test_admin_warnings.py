@@ -111,3 +111,12 @@ def test_other_staff_are_not_warned(app, client, log_in, municipality):
         login_user(user)
         shown = render_template_string('{% include "operations/_service_alerts.html" %}')
     assert shown.strip() == ""
+
+
+def test_the_settings_page_warns_the_administrator_too(app, client, log_in, municipality):
+    log_in("beheer@testdorp.example")
+    page = client.get("/settings").text
+    assert "Er heeft nog geen planner (scheduler) gedraaid" in page
+    with app.app_context():
+        heartbeat(utcnow() - timedelta(seconds=20))
+    assert "service-alerts" not in client.get("/settings").text
