@@ -53,10 +53,17 @@ run: translations demo
 test: translations
 	$(BIN)/python -m pytest -rs
 
-# Bulk demo data, then the dashboards and the export timed against a plain query (see
-# bench/__init__.py; e.g. BENCH_SIZES=20000 BENCH_DATABASES=sqlite make bench for a quick run).
+# Bulk demo data, then every page timed against a plain query in the same run (see
+# bench/__init__.py; e.g. BENCH_SIZES=20000 BENCH_DATABASES=sqlite make bench for a quick run):
+# dashboards, exports and event pages; the lists; the circle pages; the export job and the bulk
+# generator's memory; the survey page under load against a bare app; the statistics' share.
 bench: translations
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.lists
+	$(BIN)/python -m bench.circles
+	$(BIN)/python -m bench.exports
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.statistics
 
 lint: install
 	$(BIN)/ruff check survey tests bench config.py wsgi.py gunicorn.conf.py
