@@ -35,4 +35,3 @@ def record(
     )
     db.session.add(event)
     return event
-
