@@ -6,13 +6,17 @@ Only what may be shown goes into a figure: a withheld figure is a gap, never a n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
 
 from survey.analysis.comparisons import GroupFigures
+from survey.analysis.periods import quarter_of
 from survey.analysis.report import FeedbackReport, QuestionResult
+from survey.circles.actions import action_markers
 from survey.dashboards import figures
+from survey.invitations.dimensions import OccasionKind
 from survey.questionnaires.models import QuestionType
 
 
@@ -24,7 +28,31 @@ def statements(report: FeedbackReport) -> list[QuestionResult]:
     return [q for q in rated if q.scale == common]
 
 
-def report_figures(report: FeedbackReport) -> dict[str, dict]:
+def trend_actions(report: FeedbackReport | None) -> list[tuple[date, str]]:
+    """The organisation's improvement actions on the trend's question that start within the
+    shown periods, (start month, title) oldest first; only on a contact survey's dashboard,
+    the survey the actions aim to move."""
+    if report is None or report.trend is None:
+        return []
+    if report.population.occasion_kind != OccasionKind.CONTACT:
+        return []
+    trend = report.trend
+    periods = {point.period for point in trend.points}
+    return [
+        (month, title)
+        for month, title in action_markers(report.population.organisation_id, trend.code)
+        if _period_of(month, trend.unit) in periods
+    ]
+
+
+def _period_of(month: date, unit: str) -> date:
+    month = month.replace(day=1)
+    return quarter_of(month) if unit == "quarter" else month
+
+
+def report_figures(
+    report: FeedbackReport, actions: list[tuple[date, str]] | None = None
+) -> dict[str, dict]:
     found = {}
     shown = [q for q in statements(report) if q.shown]
     if shown:
@@ -40,7 +68,7 @@ def report_figures(report: FeedbackReport) -> dict[str, dict]:
     if report.drivers:
         found["drivers"] = _drivers_figure(report)
     if report.trend and any(point.shown for point in report.trend.points):
-        found["trend"] = _trend_figure(report)
+        found["trend"] = _trend_figure(report, actions or [])
     return found
 
 
@@ -76,7 +104,7 @@ def period_label(period, unit: str) -> str:
     return format_date(period, "MMM yyyy")
 
 
-def _trend_figure(report: FeedbackReport) -> dict:
+def _trend_figure(report: FeedbackReport, actions: list[tuple[date, str]]) -> dict:
     trend = report.trend
     points = [
         (
@@ -88,7 +116,10 @@ def _trend_figure(report: FeedbackReport) -> dict:
         )
         for point in trend.points
     ]
-    return figures.trend_figure(points, _("Mean with 95% interval"), *trend.scale)
+    markers = [
+        (period_label(_period_of(month, trend.unit), trend.unit), title) for month, title in actions
+    ]
+    return figures.trend_figure(points, _("Mean with 95% interval"), *trend.scale, markers)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ QUADRANT_CORNERS = {  # key: (x, y) corner of the plot area, importance on x, pe
 }
 LABEL_WIDTH = 28  # characters per line of a category label; longer ones wrap
 POINT_LABEL_WIDTH = 24
+MARKER_LABEL_WIDTH = 18
 ROW_HEIGHT = 44  # pixels
 LINE_HEIGHT = 18
 MEAN = "%{x:.2f}"
@@ -121,8 +122,13 @@ def trend_figure(
     axis_title: str,
     scale_min: int,
     scale_max: int,
+    markers: Sequence[tuple[str, str]] = (),
 ) -> dict:
-    """The mean per period with its interval; a period without a mean leaves a gap in the line."""
+    """The mean per period with its interval; a period without a mean leaves a gap in the line.
+
+    `markers` (period, title) draw a dotted vertical line at a period, say where an improvement
+    action started, with its title above the plot area so that it never covers the data.
+    """
     periods = [_text(point[0]) for point in points]
     means = [_number(point[1]) for point in points]
     trace = {
@@ -145,7 +151,49 @@ def trend_figure(
         xaxis={**xaxis, "automargin": True, "fixedrange": True, "showgrid": False},
         yaxis=_scale_axis(axis_title, scale_min, scale_max),
     )
+    if markers:
+        _add_markers(layout, markers)
     return {"data": [trace], "layout": layout}
+
+
+def _add_markers(layout: dict, markers: Sequence[tuple[str, str]]) -> None:
+    """A line per marked period and its titles above the plot, in room made for the tallest."""
+    titles: dict[str, list[str]] = {}
+    for period, title in markers:
+        titles.setdefault(_text(period), []).append(_label(title, MARKER_LABEL_WIDTH))
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "x",
+            "x0": period,
+            "x1": period,
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": MUTED, "width": 1.5, "dash": "dot"},
+            "layer": "below",
+        }
+        for period in titles
+    ]
+    layout["annotations"] = [
+        {
+            "text": "<br>".join(texts),
+            "xref": "x",
+            "x": period,
+            "yref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "showarrow": False,
+            "align": "center",
+            "font": {"size": 12, "color": INK},
+            "bgcolor": "rgba(255,255,255,0.9)",
+        }
+        for period, texts in titles.items()
+    ]
+    lines = max(sum(text.count("<br>") + 1 for text in texts) for texts in titles.values())
+    top = 12 + LINE_HEIGHT * lines
+    layout["margin"] = {**layout["margin"], "t": top}
+    layout["height"] += top
 
 
 def distribution_figure(

@@ -75,13 +75,15 @@ def index():
             reference = reference_results(
                 db.session, population.whole_organisation(), minimum, locale
             )
+    actions = charts.trend_actions(report) if report and report.shown else []
     return render_template(
         "dashboards/index.html",
         form=form,
         choices=choices,
         report=report,
         reference={result.code: result for result in reference or []},
-        figures=charts.report_figures(report) if report and report.shown else {},
+        figures=charts.report_figures(report, actions) if report and report.shown else {},
+        actions=actions,
         statements=charts.statements(report) if report else [],
         quadrants=charts.quadrant_labels(),
     ), _status(form)
