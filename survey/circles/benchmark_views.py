@@ -37,6 +37,7 @@ from survey.circles.access import (
     viewer_circles,
 )
 from survey.circles.actions import circle_practices
+from survey.circles.meetings import circle_meetings, circle_name
 from survey.circles.models import Circle
 from survey.circles.routes import bp
 from survey.circles.sizes import size_class_label
@@ -45,6 +46,9 @@ from survey.errors import render_error
 from survey.extensions import db
 from survey.security import roles_required
 from survey.spreadsheets import neutralised
+
+# An event's facts name the circle it is a meeting of (templates/events/_facts.html).
+bp.add_app_template_global(circle_name)
 
 WHOLE_CIRCLE = "circle"
 EXPORT_TYPES = {
@@ -185,6 +189,7 @@ def show(circle_id: int):
         relative=strengths_and_weaknesses(bench, own) if own else None,
         dispersion_text=dispersion_text,
         standing_label=standing_label,
+        meetings=circle_meetings(circle, now, str(get_locale())),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +24,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from survey.accounts.models import User
+from survey.circles.meetings import circles_to_choose
+from survey.circles.models import Circle
 from survey.contacts.forms import LANGUAGES, ONE_LINE, ContactDateField
 from survey.events.models import (
     DESCRIPTION_MAX,
@@ -35,6 +38,7 @@ from survey.events.models import (
 )
 from survey.events.planning import TEXT_FIELDS, EventDetails
 from survey.events.timing import at_local, default_send_at, local_parts
+from survey.extensions import db
 from survey.questionnaires.models import Questionnaire, localized
 from survey.request_input import FIRST_YEAR, LAST_YEAR, SingleLine, without_nul
 
@@ -108,6 +112,15 @@ class EventForm(FlaskForm):
 
     title = _line(_l("Title"), TITLE_MAX, _l("Please fill in the title of the event."))
     kind = SelectField(_l("Kind of event"))
+    circle = SelectField(
+        _l("Circle"),
+        coerce=_record_id,
+        description=_l(
+            "For a circle meeting: the comparison circle it is for. Its evaluations then appear "
+            "on the circle's page, as figures only. Only circles your organisation shares its "
+            "figures with can be chosen."
+        ),
+    )
     day = ContactDateField(
         _l("Date"),
         validators=[
@@ -179,9 +192,22 @@ class EventForm(FlaskForm):
         staff: list[User],
         questionnaires: list[Questionnaire],
         series_titles: list[str] | None = None,
+        circles: list[Circle] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if circles is None:
+            circles = circles_to_choose(current_user.organisation_id)
+        current = (kwargs.get("data") or {}).get("circle")
+        if current and current not in {circle.id for circle in circles}:
+            # The event's circle stays on offer after consent is revoked, so that saving
+            # another change does not drop it (the circle's page hides it meanwhile).
+            circles = [*circles, db.session.get(Circle, current)]
+        self.circle.choices = [
+            SelectChoice("", _l("No circle")),
+            *(SelectChoice(circle.id, circle.name) for circle in circles),
+        ]
+        self.circles = {circle.id: circle for circle in circles}
         self.kind.choices = [
             SelectChoice(kind.value, kind.label.capitalize()) for kind in EventKind
         ]
@@ -245,6 +271,7 @@ class EventForm(FlaskForm):
             organisers=[signer, *others],
             speakers=speaker_names(self.speakers.data),
             send_at=send_at,
+            circle=self.circles.get(self.circle.data),
         )
 
     def keep_unposted(self, formdata, values: dict) -> None:
@@ -315,6 +342,7 @@ def values_of(event: Event) -> dict:
         "description": event.description,
         "send_on": None,
         "send_time": None,
+        "circle": event.circle_id,
     }
     if event.send_at != default_send_at(event.ends_at, event.organisation):
         values["send_on"], values["send_time"] = local_parts(event.send_at, zone)

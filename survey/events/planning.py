@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from survey.accounts.models import Organisation, User
+from survey.circles.models import Circle
 from survey.events.models import (
     Event,
     EventKind,
@@ -55,6 +56,7 @@ class EventDetails:
     organisers: list[User] = field(default_factory=list)  # the first one signs the email
     speakers: list[str] = field(default_factory=list)
     send_at: datetime | None = None  # None: the default (events/timing.py)
+    circle: Circle | None = None  # a circle meeting's circle: its figures go to the circle's page
 
 
 def series_named(organisation: Organisation, title: str, now: datetime) -> EventSeries | None:
@@ -138,6 +140,7 @@ def _apply(event: Event, details: EventDetails, organisation: Organisation, now:
     event.send_at = details.send_at or default_send_at(details.ends_at, organisation)
     event.organisers = _organisers(event, details.organisers)
     event.speakers = _speakers(event, details.speakers)
+    event.circle_id = details.circle.id if details.circle else None
 
 
 def create_event(
@@ -178,6 +181,7 @@ def event_facts(event: Event) -> dict[str, Any]:
         "organisers": [organiser.user.name for organiser in event.organisers],
         "speakers": [speaker.name for speaker in event.speakers],
         "send_at": event.send_at,
+        "circle": _circle_name(event.circle_id),
     }
 
 
@@ -197,6 +201,7 @@ def details_of(event: Event) -> EventDetails:
         organisers=[organiser.user for organiser in event.organisers],
         speakers=[speaker.name for speaker in event.speakers],
         send_at=event.send_at,
+        circle=db.session.get(Circle, event.circle_id) if event.circle_id else None,
     )
 
 
@@ -216,7 +221,13 @@ def _facts_of(details: EventDetails, organisation: Organisation) -> dict[str, An
         "organisers": [user.name for user in dict.fromkeys(details.organisers)],
         "speakers": list(dict.fromkeys(details.speakers)),
         "send_at": details.send_at or default_send_at(details.ends_at, organisation),
+        "circle": details.circle.name if details.circle else "",
     }
+
+
+def _circle_name(circle_id: int | None) -> str:
+    circle = db.session.get(Circle, circle_id) if circle_id else None
+    return circle.name if circle else ""
 
 
 def _difference(before: dict, after: dict) -> dict[str, list]:
