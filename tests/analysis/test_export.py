@@ -25,6 +25,7 @@ from survey.analysis.export import (
 )
 from survey.analysis.population import Population, version_ids
 from survey.audit.models import Action, AuditEvent
+from survey.events.rooms import room_link_for
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
@@ -280,17 +281,19 @@ def test_every_formula_start_is_neutralised_in_the_csv_and_the_xlsx(survey):
 
 
 def test_an_answer_through_a_room_link_is_exported_without_a_company(survey):
-    """A response without an invitation (a room link, for events later) is a row of its own."""
+    """A response without an invitation (through an event's room link) is a row of its own."""
     manager = factories.user(survey["org"])
     emailed = _respond(survey["org"], manager, survey["v2"], {"overall": 8}, _at(3))
+    event = factories.event(survey["org"], manager)
+    room_link = room_link_for(event, _at(3))
     room = Response(
         organisation_id=survey["org"].id,
         questionnaire_version_id=survey["v2"].id,
         submitted_at=_at(3, day=11),
         locale="nl",
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
-        event_id=4,
-        room_link_id=1,
+        event_id=event.id,
+        room_link_id=room_link.id,
         month=date(2026, 3, 1),
         answers=[Answer(question_id=_question_id(survey["v2"], "overall"), value=6)],
     )

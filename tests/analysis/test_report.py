@@ -15,6 +15,7 @@ from survey.analysis.models import TALLIES, ResponseTally
 from survey.analysis.population import Population, version_ids
 from survey.analysis.recount import rebuild_tallies
 from survey.analysis.report import feedback_report
+from survey.events.rooms import room_link_for
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
@@ -331,23 +332,25 @@ def test_the_tallies_kept_on_every_flush_equal_a_recount(org, questionnaire):
     factories.response(org, manager, partly, version=version)
     factories.invitation(org, manager, state=InvitationState.SUPPRESSED, version=version)
     factories.invitation(org, manager, state=InvitationState.REMINDED, version=version)
-    _evaluation_responses(org, manager, version, answers(7))
+    event_id = _evaluation_responses(org, manager, version, answers(7))
     db.session.flush()
     kept = _snapshot()
     cells = db.session.execute(db.select(ResponseTally.occasion_kind, ResponseTally.event_id))
-    assert set(cells) == {("contact", 0), ("event_participant", 7)}
+    assert set(cells) == {("contact", 0), ("event_participant", event_id)}
     assert kept["OptionTally"] or questionnaire == "contact-survey"
     rebuild_tallies(db.session, [org.id])
     assert _snapshot() == kept
 
 
-def _evaluation_responses(org, organiser, version, answers: dict) -> None:
+def _evaluation_responses(org, organiser, version, answers: dict) -> int:
     """An event participant's invitation, answered, and an answer through the event's room link
-    (no invitation), made directly: the events package comes later."""
+    (no invitation), made directly; the event's id."""
+    event = factories.event(org, organiser)
+    room_link = room_link_for(event, _at(2026, 3, 1))
     invitation = Invitation(
         organisation_id=org.id,
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
-        event_id=7,
+        event_id=event.id,
         questionnaire_version_id=version.id,
         staff_member_id=organiser.id,
         channel=Channel.EVENT,
@@ -366,8 +369,8 @@ def _evaluation_responses(org, organiser, version, answers: dict) -> None:
         submitted_at=_at(2026, 3, 2),
         locale="en",
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
-        event_id=7,
-        room_link_id=1,
+        event_id=event.id,
+        room_link_id=room_link.id,
         channel=Channel.EVENT,
         month=date(2026, 3, 1),
     )
@@ -378,6 +381,7 @@ def _evaluation_responses(org, organiser, version, answers: dict) -> None:
         else Answer(question_id=questions["speed"].id, value=2),
     ]
     db.session.add(room)
+    return event.id
 
 
 def _snapshot() -> dict:

@@ -38,7 +38,7 @@ def _evaluation_invitation(org, organiser, locale: str) -> Invitation:
     invitation = Invitation(
         organisation=org,
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
-        event_id=3,
+        event_id=factories.event(org, organiser).id,
         occasion_on=date(2026, 12, 3),
         questionnaire_version=factories.workshop_version(),
         staff_member=organiser,

@@ -18,12 +18,12 @@ from tests import factories
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
-def _evaluation_invitation(org, organiser, email="eva@bakkerij.example") -> Invitation:
-    """An event participant's invitation, made directly (the events package comes later)."""
+def _evaluation_invitation(org, organiser, email="eva@bakkerij.example", event=None) -> Invitation:
+    """An event participant's invitation, made directly (not through a participant)."""
     invitation = Invitation(
         organisation_id=org.id,
         occasion_kind=OccasionKind.EVENT_PARTICIPANT,
-        event_id=7,
+        event_id=(event or factories.event(org, organiser)).id,
         questionnaire_version_id=factories.workshop_version().id,
         staff_member_id=organiser.id,
         channel=Channel.EVENT,
@@ -75,9 +75,10 @@ def test_a_contact_survey_does_not_hold_back_an_evaluation_of_another_kind_of_oc
 def test_an_evaluation_does_not_hold_back_a_contact_survey_but_one_of_its_kind(ctx):
     org = factories.organisation()
     manager = factories.user(org)
-    _evaluation_invitation(org, manager)
+    event = factories.event(org, manager)
+    _evaluation_invitation(org, manager, event=event)
     contact_survey = invite_for_contact(factories.contact(org, manager), org, NOW)
-    again = _evaluation_invitation(org, manager)
+    again = _evaluation_invitation(org, manager, event=event)  # the same event once more
     assert contact_survey.state is InvitationState.SCHEDULED
     assert again.suppression_reason is SuppressionReason.RECENTLY_INVITED
 
