@@ -1,15 +1,18 @@
 """The survey forms of frozen questionnaire versions, built once per process and reused.
 
-A version with responses never changes (models.py refuses), so its questions, option labels and
-form class per language are built on its first request and kept; a draft, which can still
-change, gets them built afresh on every request, so it is never shown stale. The token check and
-the invitation stay database reads on every request.
+A version with responses never changes (models.py refuses), so its questions, option labels,
+form class and blank questions' markup per language are built on its first request and kept; a
+draft, which can still change, gets them built afresh on every request, so it is never shown
+stale. The token check and the invitation stay database reads on every request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from threading import Lock
+
+from markupsafe import Markup
 
 from survey.questionnaires.forms import SurveyForm, SurveyQuestion, build_form
 from survey.questionnaires.models import QuestionnaireVersion
@@ -27,6 +30,11 @@ class BuiltVersion:
         self.version_id = version.id
         self.questions = tuple(SurveyQuestion.of(q) for q in version.questions)
         self._forms: dict[str, type[SurveyForm]] = {}
+        self._blank: dict[str, Markup] = {}
+
+    @property
+    def overall_question_id(self) -> int | None:
+        return next((q.id for q in self.questions if q.is_overall), None)
 
     def form_class(self, locale: str) -> type[SurveyForm]:
         form_class = self._forms.get(locale)
@@ -34,6 +42,16 @@ class BuiltVersion:
             # Two threads may both build it; either copy is right.
             form_class = self._forms[locale] = build_form(self.questions, locale)
         return form_class
+
+    def blank_questions(self, locale: str, draw: Callable[[], str]) -> Markup:
+        """The markup of the questions unanswered in `locale`, drawn by `draw` the first time.
+
+        Drawing a few dozen radio buttons through the template's macros was most of the survey
+        page's time, and a blank form looks the same on every link to the version."""
+        markup = self._blank.get(locale)
+        if markup is None:
+            markup = self._blank[locale] = Markup(draw())
+        return markup
 
 
 _kept: dict[VersionKey, BuiltVersion] = {}
@@ -68,6 +86,12 @@ def built_version(version: QuestionnaireVersion) -> BuiltVersion:
 def survey_form(version: QuestionnaireVersion, locale: str) -> type[SurveyForm]:
     """The form class asking this version's questions in `locale`."""
     return built_version(version).form_class(locale)
+
+
+def blank_questions(version: QuestionnaireVersion, locale: str, draw: Callable[[], str]) -> Markup:
+    """This version's questions unanswered in `locale`: drawn once for a frozen version, on
+    every request for a draft."""
+    return built_version(version).blank_questions(locale, draw)
 
 
 def forget_built_versions() -> None:

@@ -18,7 +18,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from survey.clock import utcnow
 from survey.extensions import csrf, db, limiter
 from survey.languages import supported, use_locale, use_timezone
-from survey.questionnaires.forms import answers_from_form, build_survey_form
+from survey.questionnaires.cache import survey_form
+from survey.questionnaires.forms import answers_from_form
+from survey.responding.questions import blank_questions_of
 from survey.responding.room_links import RoomLink, RoomState, browser_key, room_link_by_code
 from survey.responding.submission import AlreadyAnswered, submit_room_response
 
@@ -78,6 +80,7 @@ def _room_page(link: RoomLink, form, locale: str, status: int = 200, **notices):
         organisation=link.organisation,
         version=link.questionnaire_version,
         form=form,
+        blank_questions=blank_questions_of(link.questionnaire_version, form, locale),
         locale=locale,
         **notices,
     ), status
@@ -116,7 +119,7 @@ def page(code: str):
     state = link.state_at(now)
     if state is not RoomState.OPEN:
         return _state_page(link, state, refused=False)
-    form = build_survey_form(link.questionnaire_version, locale)(formdata=None)
+    form = survey_form(link.questionnaire_version, locale)(formdata=None)
     return _with_browser_cookie(_room_page(link, form, locale), link, now)
 
 
@@ -132,7 +135,7 @@ def submit(code: str):
     state = link.state_at(now)
     if state is not RoomState.OPEN:
         return _state_page(link, state, refused=True)
-    form = build_survey_form(link.questionnaire_version, locale)()
+    form = survey_form(link.questionnaire_version, locale)()
     if switch_to:
         # Same answers, other language: nothing is validated or stored.
         return _with_browser_cookie(_room_page(link, form, locale), link, now)

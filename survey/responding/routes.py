@@ -5,21 +5,17 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import with_expression
-from sqlalchemy.orm.attributes import set_committed_value
 
-from survey.accounts.models import Organisation, User
 from survey.clock import utcnow
 from survey.extensions import csrf, db
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale, use_timezone
 from survey.questionnaires.cache import survey_form
 from survey.questionnaires.forms import answers_from_form
-from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responding.links import LinkState, link_state, without_personal_links
+from survey.responding.opening import invitation_with_page, open_survey_link
+from survey.responding.questions import blank_questions_of
 from survey.responding.submission import AlreadyAnswered, submit_response
-from survey.responding.tokens import Purpose, read_token
 from survey.security import get_scoped_or_404, roles_required
 
 bp = Blueprint("responding", __name__)
@@ -30,39 +26,6 @@ LINK_PAGES = {
     LinkState.EXPIRED: ("responding/expired.html", 410),
     LinkState.ANSWERED: ("responding/answered.html", 200),
 }
-
-
-def _invitation(token: str) -> Invitation | None:
-    invitation = read_token(
-        token, Purpose.SURVEY, current_app.secret_key, current_app.config["SECRET_KEY_FALLBACKS"]
-    )
-    if invitation is not None:
-        _load_what_the_page_shows(invitation)
-    return invitation
-
-
-def _load_what_the_page_shows(invitation: Invitation) -> None:
-    """The invitation's organisation, staff member, questionnaire version (with whether it is
-    frozen) and questionnaire, in one query instead of one each, set as its relationships."""
-    organisation, version, questionnaire, staff_member = db.session.execute(
-        select(Organisation, QuestionnaireVersion, Questionnaire, User)
-        .select_from(Invitation)
-        .join(Organisation, Organisation.id == Invitation.organisation_id)
-        .join(QuestionnaireVersion, QuestionnaireVersion.id == Invitation.questionnaire_version_id)
-        .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .outerjoin(User, User.id == Invitation.staff_member_id)
-        .where(Invitation.id == invitation.id)
-        .options(
-            with_expression(
-                QuestionnaireVersion.answered_when_loaded, QuestionnaireVersion.answered()
-            )
-        )
-    ).one()
-    # As loaded from the database, not as changes: nothing to flush, nothing for the listeners.
-    set_committed_value(invitation, "organisation", organisation)
-    set_committed_value(invitation, "questionnaire_version", version)
-    set_committed_value(invitation, "staff_member", staff_member)
-    set_committed_value(version, "questionnaire", questionnaire)
 
 
 def _respondent_locale(invitation: Invitation | None, *requested: str | None) -> str:
@@ -76,7 +39,7 @@ def _respondent_locale(invitation: Invitation | None, *requested: str | None) ->
 
 def _open(token: str, *requested_locales: str | None) -> tuple[Invitation | None, str]:
     """The link's invitation, with this request set to the respondent's language and zone."""
-    invitation = _invitation(token)
+    invitation = open_survey_link(token)
     locale = _respondent_locale(invitation, *requested_locales)
     use_locale(locale)
     if invitation is not None:
@@ -94,11 +57,13 @@ def _link_page(state: LinkState, invitation: Invitation | None, token: str):
 def _survey_page(
     invitation: Invitation, token: str | None, form, locale: str, status: int = 200, **preview
 ):
+    version = invitation.questionnaire_version
     return render_template(
         "responding/survey.html",
         invitation=invitation,
-        version=invitation.questionnaire_version,
+        version=version,
         form=form,
+        blank_questions=blank_questions_of(version, form, locale),
         token=token,
         locale=locale,
         **preview,
@@ -153,8 +118,7 @@ def thanks(token: str):
 def _open_preview(invitation_id: int, *requested_locales: str | None) -> tuple[Invitation, str]:
     """The invitation as the staff member may see it (404 otherwise), in the respondent's
     language unless another was asked for."""
-    invitation = get_scoped_or_404(Invitation, invitation_id)
-    _load_what_the_page_shows(invitation)
+    invitation = invitation_with_page(get_scoped_or_404(Invitation, invitation_id).id)
     locale = _respondent_locale(invitation, *requested_locales)
     use_locale(locale)
     use_timezone(invitation.organisation.timezone)

@@ -7,6 +7,7 @@ who sees a link can read what it holds. Validity is decided against the database
 from __future__ import annotations
 
 import enum
+import functools
 import hmac
 from collections.abc import Sequence
 
@@ -22,8 +23,14 @@ class Purpose(enum.StrEnum):
 
 
 def _serializer(purpose: Purpose, secret_key: str, fallbacks: Sequence[str]) -> URLSafeSerializer:
-    # itsdangerous signs with the last key and accepts any of them, so the newest goes last.
-    return URLSafeSerializer([*fallbacks, secret_key], salt=f"spiegel.{purpose}")
+    return _kept_serializer(purpose, (*fallbacks, secret_key))
+
+
+@functools.lru_cache(maxsize=16)
+def _kept_serializer(purpose: Purpose, keys: tuple[str, ...]) -> URLSafeSerializer:
+    # Made once per purpose and set of keys, not on every opened link. itsdangerous signs with
+    # the last key and accepts any of them, so the newest goes last.
+    return URLSafeSerializer(list(keys), salt=f"spiegel.{purpose}")
 
 
 def make_token(invitation: Invitation, purpose: Purpose, secret_key: str) -> str:
@@ -34,6 +41,18 @@ def read_token(
     token: str, purpose: Purpose, secret_key: str, fallbacks: Sequence[str] = ()
 ) -> Invitation | None:
     """The invitation a genuine, current token names, or None for anything else."""
+    named = token_payload(token, purpose, secret_key, fallbacks)
+    if named is None:
+        return None
+    invitation = db.session.get(Invitation, named[0])
+    return invitation if invitation is not None and nonce_matches(invitation, named[1]) else None
+
+
+def token_payload(
+    token: str, purpose: Purpose, secret_key: str, fallbacks: Sequence[str] = ()
+) -> tuple[int, str] | None:
+    """The invitation id and nonce a genuinely signed token carries, or None; whether that
+    invitation exists with that nonce is for the database to say (`nonce_matches`)."""
     try:
         payload = _serializer(purpose, secret_key, fallbacks).loads(token)
     except BadSignature:
@@ -45,8 +64,8 @@ def read_token(
         and isinstance(payload[1], str)
     ):
         return None
-    invitation_id, nonce = payload
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or not hmac.compare_digest(invitation.nonce, nonce):
-        return None
-    return invitation
+    return payload[0], payload[1]
+
+
+def nonce_matches(invitation: Invitation, nonce: str) -> bool:
+    return hmac.compare_digest(invitation.nonce, nonce)

@@ -142,15 +142,42 @@ def test_a_version_id_used_again_after_a_deletion_is_a_different_version(app, cl
     assert "Tweede versie" in page and "Eerste versie" not in page
 
 
-def test_the_open_survey_page_of_a_frozen_version_reads_the_database_twice(app, client):
-    """The token's invitation, then one query for everything else on the page."""
+def test_the_open_survey_page_of_a_frozen_version_reads_the_database_once(app, client):
+    """The token's invitation with everything its page shows, in one query."""
     version_id, token = _open_link(app)
     _freeze(app, version_id)
     client.get(f"/s/{token}")
     with _Queries(app) as statements:
         page = client.get(f"/s/{token}")
     assert page.status_code == 200
-    assert len(statements) == 2, statements
+    assert len(statements) == 1, statements
+
+
+def test_the_kept_questions_are_the_page_as_drawn_afresh_in_each_language(app, client):
+    version_id, token = _open_link(app)
+    _freeze(app, version_id)
+    for locale, wording in (("nl", OVERALL["nl"]), ("en", "Overall, how would you rate")):
+        forget_built_versions()
+        drawn = client.get(f"/s/{token}?lang={locale}").text  # drawn, then kept
+        assert wording in drawn
+        assert client.get(f"/s/{token}?lang={locale}").text == drawn
+    english = client.get(f"/s/{token}?lang=en").text
+    assert OVERALL["nl"] not in english
+
+
+def test_posted_answers_are_drawn_with_the_page_not_the_kept_blank_questions(app, client):
+    version_id, token = _open_link(app)
+    _freeze(app, version_id)
+    client.get(f"/s/{token}")  # keeps the blank questions
+    refused = client.post(f"/s/{token}", data={"locale": "nl", "q_recommend": "8"})
+    assert refused.status_code == 422
+    assert 'value="8"\n        checked' in refused.text
+    assert "Kies een antwoord" in refused.text
+    switched = client.post(
+        f"/s/{token}", data={"locale": "nl", "switch_locale": "en", "q_recommend": "8"}
+    )
+    assert 'value="8"\n        checked' in switched.text and "How likely" in switched.text
+    assert "checked" not in client.get(f"/s/{token}").text
 
 
 def test_a_kept_form_validates_and_stores_like_a_new_one(app, client):
