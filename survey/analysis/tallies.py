@@ -6,6 +6,7 @@ recount.py rebuilds them from the records.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from sqlalchemy import Connection, Table, bindparam, delete, event, inspect
@@ -23,6 +24,7 @@ from survey.analysis.models import (
 )
 from survey.analysis.periods import reporting_month
 from survey.invitations.models import Invitation, InvitationState
+from survey.questionnaires.cache import overall_question_id
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.models import Response
 
@@ -65,14 +67,15 @@ class TallyChanges:
             response.month,
         )
         self.add(ResponseTally, cell, responses=sign)
-        overall = version.overall_question
+        overall_id = overall_question_id(version)
         overall_value = next(
-            (a.value for a in response.answers if overall and a.question_id == overall.id), None
+            (a.value for a in response.answers if overall_id and a.question_id == overall_id),
+            None,
         )
         for answer in response.answers:
             if answer.value is not None:
                 self.add(RatingTally, (*cell, answer.question_id, answer.value), answers=sign)
-                if overall_value is not None and answer.question_id != overall.id:
+                if overall_value is not None and answer.question_id != overall_id:
                     x, y = answer.value, overall_value
                     self.add(
                         DriverTally,
@@ -144,8 +147,16 @@ def _counted_columns(tally: type) -> list[str]:
 
 
 def _upsert(connection: Connection, table: Table):
-    """INSERT … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return _upsert_for(connection.dialect.name, table)
+
+
+@functools.cache
+def _upsert_for(dialect_name: str, table: Table):
+    """INSERT … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count.
+
+    Built once per table: every submit writes three or four tallies, and making the statement
+    anew each time cost more than sending it."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
     counted = [column for column in table.columns if not column.primary_key]
     return statement.on_conflict_do_update(
@@ -154,6 +165,7 @@ def _upsert(connection: Connection, table: Table):
     )
 
 
+@functools.cache
 def _delete_when_empty(table: Table):
     """A row whose count fell to 0 (its responses were deleted) goes, as a recount has none."""
     counted = next(column for column in table.columns if not column.primary_key)

@@ -83,6 +83,17 @@ def built_version(version: QuestionnaireVersion) -> BuiltVersion:
     return built
 
 
+def overall_question_id(version: QuestionnaireVersion) -> int | None:
+    """The id of the version's overall question, from what is kept when the version is (no
+    query), else from its questions. Never keeps anything itself: the tallies ask while a
+    response is being stored, whose transaction may still roll back and leave a draft."""
+    kept = _kept.get(_key(version))
+    if kept is not None:
+        return kept.overall_question_id
+    overall = version.overall_question
+    return overall.id if overall is not None else None
+
+
 def survey_form(version: QuestionnaireVersion, locale: str) -> type[SurveyForm]:
     """The form class asking this version's questions in `locale`."""
     return built_version(version).form_class(locale)

@@ -3,6 +3,8 @@ or none."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,8 +54,10 @@ def submit_response(
         month=reporting_month(now, invitation.organisation.timezone),
     )
     _add_answers(response, answers)
-    invitation.mark_answered(now)
-    _add_once(response, key=invitation.id)
+    with _once(key=invitation.id):
+        # Inside the savepoint, so that the invitation's move and the response are one flush.
+        invitation.mark_answered(now)
+        db.session.add(response)
     return response
 
 
@@ -86,7 +90,8 @@ def submit_room_response(
     mark = RoomAnswerMark(
         room_link_id=link.id, browser=browser, answered_on=local_day(now, timezone)
     )
-    _add_once(mark, response, key=link.id)
+    with _once(key=link.id):
+        db.session.add_all([mark, response])
     return response
 
 
@@ -99,12 +104,13 @@ def _add_answers(response: Response, answers: dict[Question, Any]) -> None:
         response.answers.extend(_answer_rows(question, given))
 
 
-def _add_once(*records, key) -> None:
-    """Add and flush `records` together, or none of them when a unique constraint says this
-    answer was given already."""
+@contextmanager
+def _once(key) -> Iterator[None]:
+    """What the block adds is flushed in a savepoint, or none of it when a unique constraint
+    says this answer was given already."""
     savepoint = db.session.begin_nested()
     try:
-        db.session.add_all(records)
+        yield
         db.session.flush()
     except IntegrityError:
         savepoint.rollback()

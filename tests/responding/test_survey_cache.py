@@ -196,3 +196,18 @@ def test_a_kept_form_validates_and_stores_like_a_new_one(app, client):
     with app.app_context():
         stored = db.session.scalars(select(Response).order_by(Response.id.desc())).first()
         assert factories.stored_answers(stored) == factories.CONTACT_STORED_ANSWERS
+
+
+def test_a_first_response_that_rolls_back_leaves_a_draft_that_shows_its_edits(app, client):
+    """Storing a response counts it in the tallies, which need the overall question: asking
+    for it must not keep the version as if it were frozen, for the response may not stay."""
+    version_id, token = _open_link(app, lambda: _draft("Hoe was het?"))
+    with app.app_context():
+        version = db.session.get(QuestionnaireVersion, version_id)
+        org = factories.organisation()
+        factories.response(org, factories.user(org), {"overall": 8}, version=version)
+        db.session.flush()  # the tallies are written here
+        db.session.rollback()
+    _set_question_text(app, version_id, "Hoe beviel het?")
+    page = client.get(f"/s/{token}").text
+    assert "Hoe beviel het?" in page and "Hoe was het?" not in page
