@@ -4,6 +4,7 @@ added between the pages; going back shows the same pages; a damaged link is refu
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -94,6 +95,45 @@ def test_open_answers_newest_first_neither_skip_nor_repeat_while_answers_come_in
     assert originals <= set(seen), "an answer was skipped"
     assert not any(text.startswith("nieuw") for text in seen)  # above the first page
     assert seen[0] == "antwoord 22"
+
+
+def test_open_answers_of_some_months_page_through_those_months_exactly_at_their_edges(org, manager):
+    """The months also bound the responses' time (to walk the index by time): an answer in the
+    first hour of a month in the organisation's zone, still the month before in UTC, is in;
+    one in the last hour before the first month, or just after the last, is out."""
+    march, april = date(2026, 3, 1), date(2026, 4, 1)
+    # Europe/Amsterdam: 1 March 00:30 local is 28 February 23:30 UTC (winter time), 1 May
+    # 00:30 local is 30 April 22:30 UTC (summer time).
+    inside = {
+        "eerste half uur": datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
+        "laatste half uur": datetime(2026, 4, 30, 21, 30, tzinfo=UTC),
+    }
+    outside = {
+        "februari": datetime(2026, 2, 28, 22, 30, tzinfo=UTC),
+        "mei": datetime(2026, 4, 30, 22, 30, tzinfo=UTC),
+    }
+    for number in range(11):
+        inside[f"antwoord {number}"] = START + timedelta(days=3 * number, hours=number)
+    for text, at in {**inside, **outside}.items():
+        _remark(org, manager, text, at)
+    population = replace(_population(org), first_month=march, last_month=april)
+
+    def fetch(cursor):
+        return open_answers(db.session, population, None, cursor, 4, locale="nl").page
+
+    def add(step):  # answers keep coming in, inside the months and after them
+        _remark(org, manager, f"nieuw {step}", datetime(2026, 5, 2, step, tzinfo=UTC))
+        _remark(org, manager, f"laat {step}", START + timedelta(days=1, minutes=step))
+
+    shown = _walk(fetch, add, lambda item: (item.text, item.month))
+    seen = [text for text, _ in shown]
+
+    assert len(seen) == len(set(seen)), "an answer was shown twice"
+    assert set(inside) <= set(seen), "an answer was skipped"
+    assert not set(seen) & set(outside)
+    assert not any(text.startswith("nieuw") for text in seen)  # in May
+    assert {month for _, month in shown} == {march, april}
+    assert seen[:2] == ["laatste half uur", "antwoord 10"]
 
 
 def test_open_answers_walked_back_show_the_same_pages(org, manager):
