@@ -37,9 +37,12 @@ def _respondent_locale(invitation: Invitation | None, *requested: str | None) ->
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _open(token: str, *requested_locales: str | None) -> tuple[Invitation | None, str]:
-    """The link's invitation, with this request set to the respondent's language and zone."""
-    invitation = open_survey_link(token)
+def _open(
+    token: str, *requested_locales: str | None, read_only: bool = False
+) -> tuple[Invitation | None, str]:
+    """The link's invitation, with this request set to the respondent's language and zone;
+    `read_only` for a GET, which stores nothing."""
+    invitation = open_survey_link(token, read_only=read_only)
     locale = _respondent_locale(invitation, *requested_locales)
     use_locale(locale)
     if invitation is not None:
@@ -72,7 +75,7 @@ def _survey_page(
 
 @bp.get("/s/<token>")
 def survey(token: str):
-    invitation, locale = _open(token, request.args.get("lang"))
+    invitation, locale = _open(token, request.args.get("lang"), read_only=True)
     state = link_state(invitation, utcnow())
     if state is not LinkState.OPEN:
         return _link_page(state, invitation, token)
@@ -106,7 +109,7 @@ def submit(token: str):
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str):
-    invitation, _ = _open(token, request.args.get("lang"))
+    invitation, _ = _open(token, request.args.get("lang"), read_only=True)
     state = link_state(invitation, utcnow())
     if state is LinkState.OPEN:
         return redirect(url_for(".survey", token=token))
