@@ -310,35 +310,43 @@ YEAR_NODES: dict[str, tuple[int, ...]] = {
 }
 
 
+def _disjoint_insides(node: str) -> tuple[tuple[str, ...], ...]:
+    """Every set of periods strictly inside `node` that do not overlap (a subtraction that
+    leaves a period), fixed by YEAR_NODES and so worked out once."""
+    inside = [other for other in YEAR_NODES if set(YEAR_NODES[other]) < set(YEAR_NODES[node])]
+    found = []
+    for size in range(1, len(inside) + 1):
+        for chosen in combinations(inside, size):
+            quarters = [q for other in chosen for q in YEAR_NODES[other]]
+            if len(quarters) == len(set(quarters)):
+                found.append(chosen)
+    return tuple(found)
+
+
+_DISJOINT_INSIDES = {node: _disjoint_insides(node) for node in YEAR_NODES}
+
+
 def nested_disclosure(quarter_ns: Sequence[int], minimum: int) -> set[str]:
     """Which of a year's periods (YEAR_NODES) a member's figure may be shown for.
 
     A period with at least `minimum` answers is shown, unless some shown periods inside it,
     taken from it, leave between 1 and `minimum - 1` answers (2026 less its first half and
-    its third quarter is the fourth quarter): then the larger period is withheld too, and
-    that is checked again until nothing changes.
+    its third quarter is the fourth quarter): then the larger period is withheld too.
+
+    Withholding a period never shows another, and a period's fate depends on the periods
+    inside it only, so one look per period at the periods that reach the minimum decides it:
+    a smaller period withheld in turn only takes a subtraction away. (The same answer as
+    withholding and checking again until nothing changes; tests/circles compare the two.)
+    Hence also: a period's fate needs the answers of its own quarters only.
     """
     n = {node: sum(quarter_ns[q - 1] for q in quarters) for node, quarters in YEAR_NODES.items()}
-    shown = {node for node, count in n.items() if count >= minimum}
-    changed = True
-    while changed:
-        changed = False
-        for node in sorted(shown, key=lambda name: -len(YEAR_NODES[name])):
-            if _leaves_few(node, shown, n, minimum):
-                shown.discard(node)
-                changed = True
-    return shown
+    reached = {node for node, count in n.items() if count >= minimum}
+    return {node for node in reached if not _leaves_few(node, reached, n, minimum)}
 
 
 def _leaves_few(node: str, shown: set[str], n: Mapping[str, int], minimum: int) -> bool:
-    inside = [
-        other for other in shown if other != node and set(YEAR_NODES[other]) < set(YEAR_NODES[node])
-    ]
-    for size in range(1, len(inside) + 1):
-        for chosen in combinations(inside, size):
-            quarters = [q for other in chosen for q in YEAR_NODES[other]]
-            if len(quarters) != len(set(quarters)):
-                continue  # overlapping periods: not a subtraction that leaves a period
+    for chosen in _DISJOINT_INSIDES[node]:
+        if all(other in shown for other in chosen):
             left = n[node] - sum(n[other] for other in chosen)
             if 0 < left < minimum:
                 return True

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from survey.analysis import benchmark as stats
@@ -76,7 +76,11 @@ class BenchmarkQuestion:
 
 @dataclass
 class CircleCounts:
-    """The tallies of a calendar year for the members, by quarter (1-4) and channel."""
+    """The tallies of a fixed period for the members, by quarter of its year (1-4) and channel.
+
+    Only the period's own months are read: whether a figure is withheld because a period inside
+    it could be subtracted (nested_disclosure) depends on the period's own quarters alone.
+    """
 
     period: FixedPeriod
     questions: list[BenchmarkQuestion]
@@ -99,6 +103,7 @@ class CircleCounts:
         return total
 
     def quarter_ns(self, organisation_id: int, code: str) -> list[int]:
+        """Answers per quarter of the year (0 outside the period, which was not read)."""
         by_channel = self.ratings.get((organisation_id, code), {})
         return [
             sum(sum(c.get(quarter, {}).values()) for c in by_channel.values())
@@ -106,7 +111,9 @@ class CircleCounts:
         ]
 
     def channels(self, organisation_id: int, code: str) -> list[str]:
-        return list(self.ratings.get((organisation_id, code), {}))
+        # In order, so that the adjusted means (sums of floats) never depend on the order in
+        # which the database sent the rows.
+        return sorted(self.ratings.get((organisation_id, code), {}))
 
 
 def _nested(depth: int):
@@ -121,7 +128,7 @@ def read_circle_counts(
     session: Session, organisation_ids: list[int], period: FixedPeriod
 ) -> CircleCounts:
     """Five queries: the catalogue's questions, their ids in the members' contact versions,
-    and the rating, invitation and driver tallies grouped by member."""
+    and the rating, invitation and driver tallies of the period grouped by member."""
     counts = CircleCounts(period, _catalogue_questions(session))
     wanted = {q.code: q.type for q in counts.questions}
     rows = session.execute(
@@ -142,9 +149,8 @@ def read_circle_counts(
     version_ids = sorted({version_id for *_rest, version_id in rows})
     if not organisation_ids or not code_of:
         return counts
-    first, last = date(period.year, 1, 1), date(period.year, 12, 1)
-    _read_ratings(session, counts, organisation_ids, version_ids, code_of, first, last)
-    _read_invitations(session, counts, organisation_ids, version_ids, first, last)
+    _read_ratings(session, counts, organisation_ids, version_ids, code_of)
+    _read_invitations(session, counts, organisation_ids, version_ids)
     _read_drivers(session, counts, organisation_ids, version_ids, code_of)
     return counts
 
@@ -164,33 +170,52 @@ def _catalogue_questions(session: Session) -> list[BenchmarkQuestion]:
     return list(newest.values())
 
 
-def _cell_filter(table, organisation_ids, version_ids) -> list:
+def _cell_filter(table, organisation_ids, version_ids, period: FixedPeriod) -> list:
+    # Leading with organisation, kind of occasion and month, as ix_*_tally_circle does.
     return [
         table.organisation_id.in_(organisation_ids),
-        table.questionnaire_version_id.in_(version_ids),
         table.occasion_kind == CONTACT,
+        table.month.between(period.first_month, period.last_month),
+        table.questionnaire_version_id.in_(version_ids),
     ]
 
 
-def _read_ratings(session, counts, organisation_ids, version_ids, code_of, first, last) -> None:
+def _quarter(month_column, period: FixedPeriod):
+    """The quarter of the year (1-4) a tally month falls in, worked out by the database so
+    that it sends a row per quarter rather than per month. The bounds are written into the
+    statement: a GROUP BY repeats the expression, which PostgreSQL only matches when it is
+    the same text, not two parameters that happen to be equal."""
+    quarters = period.quarters
+    whens = [
+        (
+            month_column < literal(date(period.year, 3 * quarter + 1, 1), literal_execute=True),
+            quarter,
+        )
+        for quarter in quarters[:-1]
+    ]
+    return case(*whens, else_=quarters[-1]) if whens else literal(quarters[-1])
+
+
+def _read_ratings(session, counts, organisation_ids, version_ids, code_of) -> None:
     t = RatingTally
+    quarter = _quarter(t.month, counts.period)
     rows = session.execute(
-        select(t.organisation_id, t.channel, t.month, t.question_id, t.value, func.sum(t.answers))
-        .where(*_cell_filter(t, organisation_ids, version_ids), t.month.between(first, last))
-        .group_by(t.organisation_id, t.channel, t.month, t.question_id, t.value)
+        select(t.organisation_id, t.channel, quarter, t.question_id, t.value, func.sum(t.answers))
+        .where(*_cell_filter(t, organisation_ids, version_ids, counts.period))
+        .group_by(t.organisation_id, t.channel, quarter, t.question_id, t.value)
     )
-    for organisation_id, channel, month, question_id, value, answers in rows:
-        if question_id in code_of:
-            quarter = (month.month - 1) // 3 + 1
-            cell = counts.ratings[(organisation_id, code_of[question_id])][channel][quarter]
-            cell[value] += int(answers)
+    ratings = counts.ratings
+    for organisation_id, channel, in_quarter, question_id, value, answers in rows:
+        code = code_of.get(question_id)
+        if code is not None:
+            ratings[(organisation_id, code)][channel][in_quarter][value] += int(answers)
 
 
-def _read_invitations(session, counts, organisation_ids, version_ids, first, last) -> None:
+def _read_invitations(session, counts, organisation_ids, version_ids) -> None:
     t = InvitationTally
     rows = session.execute(
         select(t.organisation_id, t.month, func.sum(t.sent), func.sum(t.answered))
-        .where(*_cell_filter(t, organisation_ids, version_ids), t.month.between(first, last))
+        .where(*_cell_filter(t, organisation_ids, version_ids, counts.period))
         .group_by(t.organisation_id, t.month)
     )
     for organisation_id, month, sent, answered in rows:
@@ -202,13 +227,9 @@ def _read_invitations(session, counts, organisation_ids, version_ids, first, las
 def _read_drivers(session, counts, organisation_ids, version_ids, code_of) -> None:
     t = DriverTally
     columns = (t.pairs, t.sum_x, t.sum_y, t.sum_xx, t.sum_yy, t.sum_xy)
-    period = counts.period
     rows = session.execute(
         select(t.organisation_id, t.question_id, *(func.sum(c) for c in columns))
-        .where(
-            *_cell_filter(t, organisation_ids, version_ids),
-            t.month.between(period.first_month, period.last_month),
-        )
+        .where(*_cell_filter(t, organisation_ids, version_ids, counts.period))
         .group_by(t.organisation_id, t.question_id)
     )
     for organisation_id, question_id, *sums in rows:
@@ -329,7 +350,7 @@ def _question(counts, question, members, locale, adjusted, group_key, group_name
         for key in disclosure.shown:
             for channel in counts.channels(key, code):
                 mix[channel] += sum(counts.counts(key, code, channel).values())
-        weights = stats.channel_weights(mix)
+        weights = stats.channel_weights(dict(sorted(mix.items())))
     figures = []
     for m in members:
         key = m.organisation_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, PrimaryKeyConstraint, String
+from sqlalchemy import BigInteger, Date, Index, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from survey.extensions import db
@@ -54,7 +54,11 @@ class ResponseTally(_Cell, db.Model):
 class RatingTally(_Cell, db.Model):
     """How many answers each value of a rated question got, per cell."""
 
-    __table_args__ = _key("question_id", "value")
+    # The circle pages read a fixed period of a few members (see the migration that adds it).
+    __table_args__ = (
+        *_key("question_id", "value"),
+        Index("ix_rating_tally_circle", "organisation_id", "occasion_kind", "month"),
+    )
     question_id: Mapped[int]
     value: Mapped[int]
     answers: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -75,7 +79,10 @@ class DriverTally(_Cell, db.Model):
     Only respondents who answered both count, so a skipped optional question does not bend r.
     """
 
-    __table_args__ = _key("question_id")
+    __table_args__ = (
+        *_key("question_id"),
+        Index("ix_driver_tally_circle", "organisation_id", "occasion_kind", "month"),
+    )
     question_id: Mapped[int]
     pairs: Mapped[int] = mapped_column(BigInteger, default=0)
     sum_x: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -236,3 +236,44 @@ def test_only_ended_periods_are_offered_newest_first():
     periods = [p.code for p in ended_periods(date(2026, 5, 14), years=2)]
     assert periods[:3] == ["2026-Q1", "2025", "2025-H2"]
     assert "2026-Q2" not in periods and "2026-H1" not in periods
+
+
+def _withheld_until_nothing_changes(quarter_ns, minimum):
+    """The rule as first written: withhold, and check again until nothing changes."""
+    from itertools import combinations
+
+    from survey.analysis.benchmark import YEAR_NODES
+
+    n = {node: sum(quarter_ns[q - 1] for q in qs) for node, qs in YEAR_NODES.items()}
+    shown = {node for node, count in n.items() if count >= minimum}
+    changed = True
+    while changed:
+        changed = False
+        for node in sorted(shown, key=lambda name: -len(YEAR_NODES[name])):
+            inside = [o for o in shown if set(YEAR_NODES[o]) < set(YEAR_NODES[node])]
+            for size in range(1, len(inside) + 1):
+                for chosen in combinations(inside, size):
+                    quarters = [q for o in chosen for q in YEAR_NODES[o]]
+                    left = n[node] - sum(n[o] for o in chosen)
+                    if len(quarters) == len(set(quarters)) and 0 < left < minimum:
+                        shown.discard(node)
+                        changed = True
+                        break
+                if node not in shown:
+                    break
+    return shown
+
+
+def test_one_look_per_period_withholds_what_checking_until_nothing_changes_does():
+    from itertools import product
+
+    from survey.analysis.benchmark import YEAR_NODES
+
+    for minimum in (1, 3, 5):
+        for quarters in product([0, 1, 2, 4, 5, 7], repeat=4):
+            shown = nested_disclosure(list(quarters), minimum)
+            assert shown == _withheld_until_nothing_changes(quarters, minimum), quarters
+            # A period's fate needs its own quarters only (the pages read no other months).
+            for node, own in YEAR_NODES.items():
+                alone = [quarters[q - 1] if q in own else 0 for q in range(1, 5)]
+                assert (node in nested_disclosure(alone, minimum)) == (node in shown)

@@ -4,18 +4,22 @@ disclosure rules; the number of queries does not grow with the data."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import event, select
 
+from survey.analysis.aggregates import DriverSums
 from survey.analysis.circle_figures import (
+    CircleCounts,
     Member,
+    _catalogue_questions,
     benchmark,
     read_circle_counts,
     strengths_and_weaknesses,
 )
-from survey.analysis.fixed_periods import parse_period
+from survey.analysis.fixed_periods import FixedPeriod, PeriodKind, parse_period
+from survey.analysis.models import DriverTally, InvitationTally, RatingTally
 from survey.extensions import db
 from survey.invitations.dimensions import Channel
 from survey.invitations.models import InvitationState
@@ -195,3 +199,88 @@ def test_the_number_of_queries_does_not_grow_with_members_or_responses(ctx):
     for org in orgs + more:
         answered(org, 8, on=MAY, channel=Channel.PHONE)
     assert _count_queries(orgs + more) == few <= 5
+
+
+# --- reading a period's own months gives the figures of reading its whole year ----------------
+
+
+def _counts_read_by_year(orgs, period):
+    """The counts as they were read before the pages read a period's months only: every month
+    of the period's year, quarters worked out here (the reference for the test below)."""
+    counts = CircleCounts(period, _catalogue_questions(db.session))
+    codes = {q.code for q in counts.questions}
+    found = db.session.execute(select(Question.id, Question.code).where(Question.code.in_(codes)))
+    code_of = dict(found.all())
+    ids = [o.id for o in orgs]
+    first, last = date(period.year, 1, 1), date(period.year, 12, 1)
+    rating = db.session.scalars(
+        select(RatingTally).where(
+            RatingTally.organisation_id.in_(ids),
+            RatingTally.occasion_kind == "contact",
+            RatingTally.month.between(first, last),
+        )
+    )
+    for t in rating:
+        if t.question_id in code_of:
+            quarter = (t.month.month - 1) // 3 + 1
+            cell = counts.ratings[(t.organisation_id, code_of[t.question_id])][t.channel][quarter]
+            cell[t.value] += t.answers
+    for t in db.session.scalars(
+        select(InvitationTally).where(
+            InvitationTally.organisation_id.in_(ids),
+            InvitationTally.occasion_kind == "contact",
+            InvitationTally.month.between(first, last),
+        )
+    ):
+        pair = counts.invitations[t.organisation_id][(t.month.month - 1) // 3 + 1]
+        pair[0] += t.sent
+        pair[1] += t.answered
+    for t in db.session.scalars(
+        select(DriverTally).where(
+            DriverTally.organisation_id.in_(ids),
+            DriverTally.occasion_kind == "contact",
+            DriverTally.month.between(period.first_month, period.last_month),
+        )
+    ):
+        if t.question_id in code_of:
+            sums = DriverSums(t.pairs, t.sum_x, t.sum_y, t.sum_xx, t.sum_yy, t.sum_xy)
+            counts.drivers[(t.organisation_id, code_of[t.question_id])] += sums
+    return counts
+
+
+def test_each_period_has_the_figures_of_its_whole_year_read_by_month(ctx):
+    classes = zip("ABCDE", "sslls", strict=True)
+    orgs = [municipality(f"Gemeente {name}", size_class=size) for name, size in classes]
+    orgs[4].min_group_size = 8
+    moments = [datetime(2025, month, 10, 9, tzinfo=UTC) for month in (1, 2, 4, 6, 7, 9, 11, 12)]
+    for index, org in enumerate(orgs):
+        for step, moment in enumerate(moments):
+            count = (index * 3 + step * 5) % 7 + (index == 4)  # some small, some empty
+            channel = (Channel.VISIT, Channel.PHONE, Channel.EMAIL)[(index + step) % 3]
+            answered(
+                org,
+                count,
+                on=moment,
+                overall=[4, 6, 7, 8, 9],
+                statements=[2, 3, 4, 5],
+                recommend=(step * 3) % 11,
+                channel=channel,
+                seed=index * 10 + step,
+            )
+            factories.invitation(org, state=InvitationState.SENT, sent_at=moment)
+    answered(orgs[0], 5, on=datetime(2026, 1, 10, tzinfo=UTC))  # another year: in no figure
+    periods = [FixedPeriod(2025, PeriodKind.QUARTER, q) for q in range(1, 5)]
+    periods += [FixedPeriod(2025, PeriodKind.HALF_YEAR, h) for h in (1, 2)]
+    periods += [FixedPeriod(2025, PeriodKind.YEAR, 1)]
+    members = _members(*orgs)
+    withheld = 0
+    for period in periods:
+        read = read_circle_counts(db.session, [o.id for o in orgs], period)
+        reference = _counts_read_by_year(orgs, period)
+        for chosen in (members, [m for m in members if m.size_class == "s"]):
+            for adjusted in (False, True):
+                got = benchmark(read, chosen, "nl", adjusted=adjusted)
+                expected = benchmark(reference, chosen, "nl", adjusted=adjusted)
+                assert got == expected, (period.code, len(chosen), adjusted)
+                withheld += sum(not f.shown for q in got.questions for f in q.members)
+    assert withheld  # the fixture does exercise the disclosure control
