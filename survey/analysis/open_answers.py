@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
@@ -23,7 +23,7 @@ from survey.analysis import aggregates
 from survey.analysis.periods import add_months
 from survey.analysis.population import Population
 from survey.invitations.models import Invitation
-from survey.listing import Count, Order, Page, SortColumn, count_up_to, keyset_page
+from survey.listing import COUNT_LIMIT, Count, Order, Page, SortColumn, keyset_page
 from survey.questionnaires.models import Question, QuestionType, localized
 from survey.request_input import MAX_ID, Cursor
 from survey.responding.models import Answer, Response
@@ -151,10 +151,16 @@ def open_answers(
         population = replace(population, channel=None)
         months, withheld = _months_by_size(session, population, minimum)
     matching = _matching(select(Answer.id), population, search, months)
-    total = count_up_to(matching, session=session)
+    found = session.scalars(matching.limit(COUNT_LIMIT + 1)).all()
+    total = Count(min(len(found), COUNT_LIMIT), len(found) > COUNT_LIMIT)
     statement = _matching(_page_columns(), population, search, months).outerjoin(
         User, User.id == Response.account_manager_id
     )
+    if not total.more:
+        # Counting found every match (a rare word searched for reads all the answers once):
+        # the page is taken from those, not searched for a second time.
+        # No match at all: a plain false, which the database sees before reading a row.
+        statement = statement.where(Answer.id.in_(found) if found else false())
     if without_names:
         ties = _Ties(session, matching)
         page = keyset_page(statement, UNNAMED_ORDER, ties.cursor(cursor), per_page, session)
