@@ -12,6 +12,7 @@ import enum
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 
 from survey.analysis.statistics import z_quantile
@@ -171,6 +172,7 @@ def _standing(value: float, limits: Limits) -> tuple[Standing, bool]:
     return Standing.WITHIN, False
 
 
+@cache  # two coverages in all, asked for every limit of every point of every funnel
 def _two_sided_z(coverage: float) -> float:
     return z_quantile((1.0 + coverage) / 2.0)
 
@@ -185,6 +187,7 @@ def chi2_cdf(x: float, df: float) -> float:
     return _lower_gamma(df / 2.0, x / 2.0)
 
 
+@cache  # a few (p, df) pairs in all: 95% and the number of members less one
 def chi2_quantile(p: float, df: float) -> float:
     """The x with P(X <= x) = p, by bisection (slow, but it cannot diverge)."""
     if not 0.0 < p < 1.0:

@@ -116,17 +116,19 @@ def _choices(members: list[Member], user: User, now: datetime) -> Choices:
     return Choices(period, periods, group, groups, adjust == "1")
 
 
-def _benchmark(circle: Circle, user: User, now: datetime):
+def _benchmark(circle: Circle, user: User, now: datetime, every_group: bool = False):
+    """The members, the choices, and the benchmark of a group. The tallies are read once, of
+    the chosen group's members only unless `every_group` (the report shows them all)."""
     members = sharing_members(circle, now)
     choices = _choices(members, user, now)
-    counts = read_circle_counts(db.session, [m.organisation_id for m in members], choices.period)
+    read = members if every_group else _in_group(members, choices.group)
+    counts = read_circle_counts(db.session, [m.organisation_id for m in read], choices.period)
     locale = str(get_locale())
 
     def of(group: str, adjusted: bool = choices.adjusted) -> Benchmark:
-        chosen = [m for m in members if group == WHOLE_CIRCLE or m.size_class == group]
         return benchmark(
             counts,
-            chosen,
+            _in_group(members, group),
             locale,
             adjusted=adjusted,
             group_key=group,
@@ -134,6 +136,10 @@ def _benchmark(circle: Circle, user: User, now: datetime):
         )
 
     return members, choices, of
+
+
+def _in_group(members: list[Member], group: str) -> list[Member]:
+    return [m for m in members if group == WHOLE_CIRCLE or m.size_class == group]
 
 
 def _own(members: list[Member], user: User) -> int | None:
@@ -253,12 +259,13 @@ def report(circle_id: int):
     me, now = _me(), utcnow()
     circle = circle_for_viewer(me, circle_id, now)
     try:
-        members, choices, of = _benchmark(circle, me, now)
+        members, choices, of = _benchmark(circle, me, now, every_group=True)
     except Refused as refusal:
         return _refused(refusal)
     whole = of(WHOLE_CIRCLE)
     by_class = {group: of(group) for group, _label in choices.groups if group != WHOLE_CIRCLE}
-    pages = [_member_page(member, whole, by_class) for member in members]
+    drawings = _drawings(whole)
+    pages = [_member_page(member, whole, by_class, drawings) for member in members]
     practices = circle_practices(circle.id, now)
     return render_template(
         "circles/report.html",
@@ -283,20 +290,33 @@ class MemberPage:
     svgs: list[tuple[str, object]]
 
 
-def _member_page(member: Member, whole: Benchmark, by_class: dict) -> MemberPage:
+def _drawings(whole: Benchmark) -> dict:
+    """The funnels a member's page shows, each drawn once for all the pages: the overall grade
+    and the NPS by question code, and the response rate."""
+    found = {
+        q.question.code: figures.FunnelDrawing(q.funnel)
+        for q in whole.questions
+        if (q.question.is_overall or q.question.is_nps) and q.funnel
+    }
+    rate = whole.response_rate.funnel
+    if rate:
+        found["response_rate"] = figures.FunnelDrawing(rate, percent=True)
+    return found
+
+
+def _member_page(member: Member, whole: Benchmark, by_class: dict, drawings: dict) -> MemberPage:
     key = member.organisation_id
     strengths, weaknesses = strengths_and_weaknesses(whole, key)
     svgs = []
     for q in whole.questions:
-        if (q.question.is_overall or q.question.is_nps) and q.funnel:
-            point = q.funnel.point(key)
-            if point is not None:
-                label = _("Funnel plot: %(question)s", question=q.text)
-                svgs.append((q.text, figures.funnel_svg(q.funnel, key, label)))
+        drawing = drawings.get(q.question.code)
+        if drawing is not None and q.funnel.point(key) is not None:
+            label = _("Funnel plot: %(question)s", question=q.text)
+            svgs.append((q.text, drawing.svg(key, label)))
     rate = whole.response_rate.funnel
     if rate and rate.point(key):
         label = _("Funnel plot: response rate")
-        svgs.append((_("Response rate"), figures.funnel_svg(rate, key, label, percent=True)))
+        svgs.append((_("Response rate"), drawings["response_rate"].svg(key, label)))
     return MemberPage(member, by_class.get(member.size_class), strengths, weaknesses, svgs)
 
 

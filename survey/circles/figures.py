@@ -117,58 +117,81 @@ LEFT, RIGHT, TOP, BOTTOM = 56, 16, 12, 40
 
 def funnel_svg(funnel: Funnel, own_key, label: str, percent: bool = False) -> Markup:
     """The funnel as a small SVG: limits as lines, members as dots, the own one larger."""
-    lines = limit_lines(funnel)
-    values = [p.value for p in funnel.points]
-    values += [lim.low_alarm for _, lim in lines[-1:]] + [lim.high_alarm for _, lim in lines[-1:]]
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.08 or 0.1
-    low, high = low - pad, high + pad
-    n_low, n_high = lines[0][0], lines[-1][0]
+    return FunnelDrawing(funnel, percent).svg(own_key, label)
 
-    def x(n: float) -> float:
-        share = (math.log(n) - math.log(n_low)) / (math.log(n_high) - math.log(n_low) or 1)
+
+class FunnelDrawing:
+    """One funnel drawn for print: the axes, limits and scale once, then an SVG per member
+    (the report draws the same funnel on every member's page, only the own dot differs)."""
+
+    def __init__(self, funnel: Funnel, percent: bool = False):
+        self.funnel = funnel
+        lines = limit_lines(funnel)
+        values = [p.value for p in funnel.points]
+        values += [lim.low_alarm for _, lim in lines[-1:]]
+        values += [lim.high_alarm for _, lim in lines[-1:]]
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.08 or 0.1
+        self.low, self.high = low - pad, high + pad
+        self.n_low, self.n_high = lines[0][0], lines[-1][0]
+        self.frame = self._frame(lines, pad, percent)
+        # Every dot but its colour and size is the same on each page.
+        self.dots = [(p, f"{self.x(p.n):.1f}", f"{self.y(p.value):.1f}") for p in funnel.points]
+
+    def x(self, n: float) -> float:
+        span = math.log(self.n_high) - math.log(self.n_low) or 1
+        share = (math.log(n) - math.log(self.n_low)) / span
         return LEFT + share * (WIDTH - LEFT - RIGHT)
 
-    def y(value: float) -> float:
-        return TOP + (high - value) / (high - low) * (HEIGHT - TOP - BOTTOM)
+    def y(self, value: float) -> float:
+        return TOP + (self.high - value) / (self.high - self.low) * (HEIGHT - TOP - BOTTOM)
 
-    def path(pick, dash: str) -> str:
-        points = " ".join(f"{x(n):.1f},{y(pick(lim)):.1f}" for n, lim in lines)
-        return (
-            f'<polyline points="{points}" fill="none" stroke="{MUTED}" '
-            f'stroke-width="1.2" stroke-dasharray="{dash}"/>'
-        )
+    def _frame(self, lines, pad: float, percent: bool) -> str:
+        x, y, funnel = self.x, self.y, self.funnel
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(label)}" class="funnel-svg">',
-        f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" y2="{HEIGHT - BOTTOM}" '
-        f'stroke="{INK}"/>',
-        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" stroke="{INK}"/>',
-        f'<line x1="{LEFT}" y1="{y(funnel.target):.1f}" x2="{WIDTH - RIGHT}" '
-        f'y2="{y(funnel.target):.1f}" stroke="{INK}" stroke-width="1.5"/>',
-        path(lambda lim: lim.low_alert, "6 4"),
-        path(lambda lim: lim.high_alert, "6 4"),
-        path(lambda lim: lim.low_alarm, "2 3"),
-        path(lambda lim: lim.high_alarm, "2 3"),
-    ]
-    for value in (low + pad, funnel.target, high - pad):
-        text = f"{value:.0%}" if percent else f"{value:.1f}"
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="{INK}">{escape(text)}</text>'
-        )
-    for n in (n_low, n_high):
-        parts.append(
-            f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-            f'font-size="11" fill="{INK}">n = {n:.0f}</text>'
-        )
-    for p in sorted(funnel.points, key=lambda p: p.key == own_key):
-        own = p.key == own_key
-        colour = ACCENT if own else (INK if p.standing is not Standing.WITHIN else MUTED)
-        parts.append(
-            f'<circle cx="{x(p.n):.1f}" cy="{y(p.value):.1f}" r="{7 if own else 4}" '
-            f'fill="{colour}" stroke="{INK}" stroke-width="0.8"/>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        def path(pick, dash: str) -> str:
+            points = " ".join(f"{x(n):.1f},{y(pick(lim)):.1f}" for n, lim in lines)
+            return (
+                f'<polyline points="{points}" fill="none" stroke="{MUTED}" '
+                f'stroke-width="1.2" stroke-dasharray="{dash}"/>'
+            )
+
+        parts = [
+            f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}" '
+            f'y2="{HEIGHT - BOTTOM}" stroke="{INK}"/>',
+            f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{HEIGHT - BOTTOM}" stroke="{INK}"/>',
+            f'<line x1="{LEFT}" y1="{y(funnel.target):.1f}" x2="{WIDTH - RIGHT}" '
+            f'y2="{y(funnel.target):.1f}" stroke="{INK}" stroke-width="1.5"/>',
+            path(lambda lim: lim.low_alert, "6 4"),
+            path(lambda lim: lim.high_alert, "6 4"),
+            path(lambda lim: lim.low_alarm, "2 3"),
+            path(lambda lim: lim.high_alarm, "2 3"),
+        ]
+        for value in (self.low + pad, funnel.target, self.high - pad):
+            text = f"{value:.0%}" if percent else f"{value:.1f}"
+            parts.append(
+                f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" '
+                f'fill="{INK}">{escape(text)}</text>'
+            )
+        for n in (self.n_low, self.n_high):
+            parts.append(
+                f'<text x="{x(n):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                f'font-size="11" fill="{INK}">n = {n:.0f}</text>'
+            )
+        return "".join(parts)
+
+    def svg(self, own_key, label: str) -> Markup:
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+            f'role="img" aria-label="{escape(label)}" class="funnel-svg">',
+            self.frame,
+        ]
+        for p, cx, cy in sorted(self.dots, key=lambda dot: dot[0].key == own_key):
+            own = p.key == own_key
+            colour = ACCENT if own else (INK if p.standing is not Standing.WITHIN else MUTED)
+            parts.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{7 if own else 4}" '
+                f'fill="{colour}" stroke="{INK}" stroke-width="0.8"/>'
+            )
+        parts.append("</svg>")
+        return Markup("".join(parts))
