@@ -11,15 +11,17 @@ circle (each sharing, as `flask demo --responses N` does), and measures, as Demo
 coordinator, each page the median of BENCH_REPEAT runs after a warm-up:
 
 - baseline: one plain GROUP BY of the circle's answers of the period's calendar year by member,
-  question and value (what the figures cost from the raw records; the pages read the tallies,
-  and always a whole year, which the disclosure control of nested periods needs);
+  question and value (what the figures cost from the raw records; the pages read the tallies
+  of the period's own months, through the tallies' index per organisation, kind and month);
 - GET /circles/<id> for the last ended quarter (the page's default choice);
 - GET /circles/<id> for the last ended calendar year, one size class, adjusted for channel mix;
 - GET /circles/<id>/report for the last ended quarter: a page per member.
 
 Each time is printed with its ratio to the baseline and the number of SQL statements one request
 sends; with more than one size, a closing list says per page whether that number stayed the same
-as the data grew (the target) or grew.
+as the data grew (the target) or grew. Then per page both targets of "speed where people wait":
+at the largest size at most GROUP_BY_SHARE of the baseline, and at most GROWTH times slower than
+at the smallest size.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from survey.demo.data import DEMO_STAFF
 from survey.extensions import db
 from survey.responding.models import Answer, Response
 
+GROUP_BY_SHARE = 0.1  # a page's goal, as a share of the bare GROUP BY
+GROWTH = 1.5  # the most a page may slow down from the smallest size to the largest
 VIEWER = next((email, password) for email, _n, _r, password, _s in DEMO_STAFF if "coord" in email)
 
 
@@ -168,6 +172,42 @@ def print_table(rows: list[Row]) -> None:
         "queries: SQL statements of one request."
     )
     print_query_growth(rows)
+    print_targets(rows)
+
+
+def print_targets(rows: list[Row]) -> None:
+    """Per page, at the largest size: its ratio to the baseline and how much slower it is than
+    at the smallest size, each against its target."""
+    baseline = {
+        (row.database, row.size): row.timing.median_ms
+        for row in rows
+        if row.timing.measurement.startswith("baseline")
+    }
+    pages: dict[tuple[str, str], dict[int, float]] = {}
+    for row in rows:
+        if row.timing.measurement.startswith(("benchmark", "report")) and row.timing.median_ms:
+            pages.setdefault((row.database, row.timing.measurement), {})[row.size] = (
+                row.timing.median_ms
+            )
+    if not pages:
+        return
+    print(
+        f"\nPer page, at the largest size: ratio to the baseline (target <= {GROUP_BY_SHARE}) "
+        f"and slower than at the smallest size (target <= {GROWTH}x):"
+    )
+    for (database, page), by_size in pages.items():
+        small, large = min(by_size), max(by_size)
+        reference = baseline.get((database, large))
+        ratio = by_size[large] / reference if reference else None
+        missed = [] if ratio is not None and ratio <= GROUP_BY_SHARE else ["ratio"]
+        growth = "-"
+        if len(by_size) > 1:
+            slower = by_size[large] / by_size[small]
+            growth = f"{slower:.2f}x"
+            missed += ["growth"] if slower > GROWTH else []
+        verdict = "met" if not missed else "MISSED: " + ", ".join(missed)
+        shown = "-" if ratio is None else f"{ratio:.3f}"
+        print(f"  {database:<11}{page:<44}{shown:>7}{growth:>8}  {verdict}")
 
 
 def main() -> None:
