@@ -91,24 +91,37 @@ class CircleCounts:
     # (organisation id, code) -> the driver sums within the period
     drivers: dict = field(default_factory=lambda: defaultdict(DriverSums))
 
+    # What counts() and quarter_ns() worked out, asked again for every group and figure;
+    # filled once the tallies are read, and read-only to those who get it.
+    _worked_out: dict = field(default_factory=dict, repr=False, compare=False)
+
     def counts(self, organisation_id: int, code: str, channel: str | None = None) -> dict:
         """{value: answers} within the period, of one channel or of all."""
-        by_channel = self.ratings.get((organisation_id, code), {})
-        chosen = [by_channel.get(channel, {})] if channel else list(by_channel.values())
-        total: dict = defaultdict(int)
-        for by_quarter in chosen:
-            for quarter in self.period.quarters:
-                for value, answers in by_quarter.get(quarter, {}).items():
-                    total[value] += answers
-        return total
+        key = ("counts", organisation_id, code, channel)
+        found = self._worked_out.get(key)
+        if found is None:
+            by_channel = self.ratings.get((organisation_id, code), {})
+            chosen = [by_channel.get(channel, {})] if channel else list(by_channel.values())
+            found = defaultdict(int)
+            for by_quarter in chosen:
+                for quarter in self.period.quarters:
+                    for value, answers in by_quarter.get(quarter, {}).items():
+                        found[value] += answers
+            self._worked_out[key] = found
+        return found
 
     def quarter_ns(self, organisation_id: int, code: str) -> list[int]:
         """Answers per quarter of the year (0 outside the period, which was not read)."""
-        by_channel = self.ratings.get((organisation_id, code), {})
-        return [
-            sum(sum(c.get(quarter, {}).values()) for c in by_channel.values())
-            for quarter in range(1, 5)
-        ]
+        key = ("quarter_ns", organisation_id, code)
+        found = self._worked_out.get(key)
+        if found is None:
+            by_channel = self.ratings.get((organisation_id, code), {})
+            found = [
+                sum(sum(c.get(quarter, {}).values()) for c in by_channel.values())
+                for quarter in range(1, 5)
+            ]
+            self._worked_out[key] = found
+        return found
 
     def channels(self, organisation_id: int, code: str) -> list[str]:
         # In order, so that the adjusted means (sums of floats) never depend on the order in
