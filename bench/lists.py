@@ -168,7 +168,7 @@ def print_growth(rows: list[Measured]) -> None:
         f"\nPer page, at the largest size: ratio to the bare GROUP BY (target <= {GROUP_BY_SHARE})"
         f" and slower than at the smallest size (target <= {GROWTH}×):"
     )
-    print(f"  {'database':<11}{'page':<32}{'ratio':>7}{'growth':>8}  {'verdict':<34}queries")
+    print(f"  {'database':<11}{'page':<32}{'ratio':>7}{'growth':>8}  {'verdict':<38}queries")
     for (database, page), by_size in by_page.items():
         small, large = by_size[min(by_size)], by_size[max(by_size)]
         ratio_met = large.ratio <= GROUP_BY_SHARE
@@ -183,7 +183,7 @@ def print_growth(rows: list[Measured]) -> None:
         if len(by_size) < 2 and not missed:
             verdict = "ratio met (one size only)"
         queries = " -> ".join(str(by_size[size].timing.queries) for size in sorted(by_size))
-        print(f"  {database:<11}{page:<32}{large.ratio:>7.3f}{growth:>8}  {verdict:<34}{queries}")
+        print(f"  {database:<11}{page:<32}{large.ratio:>7.3f}{growth:>8}  {verdict:<38}{queries}")
 
 
 def main() -> None:
