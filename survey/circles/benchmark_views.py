@@ -122,7 +122,12 @@ def _benchmark(circle: Circle, user: User, now: datetime, every_group: bool = Fa
     members = sharing_members(circle, now)
     choices = _choices(members, user, now)
     read = members if every_group else _in_group(members, choices.group)
-    counts = read_circle_counts(db.session, [m.organisation_id for m in read], choices.period)
+    counts = read_circle_counts(
+        db.session,
+        [m.organisation_id for m in read],
+        choices.period,
+        by_channel=choices.adjusted,  # only the channel adjustment needs the channels
+    )
     locale = str(get_locale())
 
     def of(group: str, adjusted: bool = choices.adjusted) -> Benchmark:

@@ -276,6 +276,7 @@ def test_each_period_has_the_figures_of_its_whole_year_read_by_month(ctx):
     withheld = 0
     for period in periods:
         read = read_circle_counts(db.session, [o.id for o in orgs], period)
+        unsplit = read_circle_counts(db.session, [o.id for o in orgs], period, by_channel=False)
         reference = _counts_read_by_year(orgs, period)
         for chosen in (members, [m for m in members if m.size_class == "s"]):
             for adjusted in (False, True):
@@ -283,4 +284,19 @@ def test_each_period_has_the_figures_of_its_whole_year_read_by_month(ctx):
                 expected = benchmark(reference, chosen, "nl", adjusted=adjusted)
                 assert got == expected, (period.code, len(chosen), adjusted)
                 withheld += sum(not f.shown for q in got.questions for f in q.members)
+            # Read without the channels (an unadjusted page): the same figures.
+            assert benchmark(unsplit, chosen, "nl") == benchmark(read, chosen, "nl")
     assert withheld  # the fixture does exercise the disclosure control
+
+
+def test_counts_read_without_their_channels_add_them_up_and_refuse_the_adjustment(ctx):
+    orgs = [municipality(f"Gemeente {name}") for name in "ABC"]
+    for org in orgs:
+        answered(org, 10, on=APRIL, overall=9, channel=Channel.VISIT)
+        answered(org, 10, on=MAY, overall=5, channel=Channel.PHONE)
+    ids = [o.id for o in orgs]
+    counts = read_circle_counts(db.session, ids, parse_period("2025-Q2"), by_channel=False)
+    assert counts.counts(orgs[0].id, "overall") == {9: 10, 5: 10}
+    assert counts.quarter_ns(orgs[0].id, "overall") == [0, 20, 0, 0]
+    with pytest.raises(ValueError):
+        benchmark(counts, _members(*orgs), "nl", adjusted=True)
