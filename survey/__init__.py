@@ -42,7 +42,7 @@ def register_extensions(app: Flask) -> None:
     from survey import models  # noqa: F401  (every model known before Alembic looks)
     from survey.accounts.login import load_user
     from survey.languages import select_locale, select_timezone
-    from survey.types import render_item
+    from survey.types import include_name, render_item
 
     db.init_app(app)
     migrate.init_app(
@@ -52,6 +52,7 @@ def register_extensions(app: Flask) -> None:
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
         render_item=render_item,
+        include_name=include_name,
     )
     csrf.init_app(app)
     limiter.init_app(app)

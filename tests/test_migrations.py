@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from survey import create_app
 from survey.extensions import db
-from survey.types import render_item
+from survey.types import include_name, render_item
 
 POSTGRES_URL = os.environ.get(
     "POSTGRES_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -24,7 +24,8 @@ POSTGRES_URL = os.environ.get(
 def _schema_differences(app) -> list:
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_item": render_item}
+            connection,
+            opts={"compare_type": True, "render_item": render_item, "include_name": include_name},
         )
         return compare_metadata(context, db.metadata)
 
