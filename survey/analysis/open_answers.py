@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, column, false, func, or_, select, table, union
 from sqlalchemy.orm import Session
 
 from survey.accounts.models import User
@@ -59,7 +59,11 @@ class OpenAnswersPage:
 
 
 def _matching(
-    statement: Select, population: Population, search: str | None, months: list[date] | None
+    statement: Select,
+    population: Population,
+    search: str | None,
+    months: list[date] | None,
+    dialect: str,
 ) -> Select:
     """The statement limited to the population's non-empty open answers that match `search`."""
     statement = (
@@ -85,7 +89,55 @@ def _matching(
         if not without_names:  # a search on the company would name the writer
             found = or_(found, Invitation.company_name.icontains(search, autoescape=True))
         statement = statement.where(found)
+        candidates = _candidates(search, without_names, dialect)
+        if candidates is not None:
+            statement = statement.where(Answer.id.in_(candidates))
     return statement
+
+
+# A trigram index narrows a search of three characters or more; a shorter one reads the answers.
+INDEXED_SEARCH = 3
+# SQLite's full-text tables of the answers' text and the invitations' company (the migration
+# "open answers search index" makes them and the triggers that keep them).
+_ANSWER_SEARCH = table("answer_search", column("rowid"), column("text"))
+_COMPANY_SEARCH = table("invitation_search", column("rowid"), column("company_name"))
+
+
+def _candidates(search: str, without_names: bool, dialect: str) -> Select | None:
+    """The ids of the answers that may match `search`, read from the text indexes rather than
+    from every answer of the organisation: never fewer than match (the search condition itself
+    still decides), so the results are the same. None where no index helps."""
+    if len(search) < INDEXED_SEARCH:
+        return None
+    if dialect == "postgresql":
+        # The expressions of the GIN trigram indexes, their partial condition included.
+        texts = select(Answer.id).where(
+            Answer.text.is_not(None), Answer.text.icontains(search, autoescape=True)
+        )
+        companies = select(Invitation.id).where(
+            Invitation.company_name.is_not(None),
+            Invitation.company_name.icontains(search, autoescape=True),
+        )
+    elif dialect == "sqlite":
+        # A quoted phrase: the trigrams of the whole search in a row, % _ and * as themselves;
+        # the tokenizer folds case (of more letters than SQLite's lower(), hence a superset).
+        phrase = '"' + search.replace('"', '""') + '"'
+        texts = select(_ANSWER_SEARCH.c.rowid).where(_ANSWER_SEARCH.c.text.match(phrase))
+        companies = select(_COMPANY_SEARCH.c.rowid).where(
+            _COMPANY_SEARCH.c.company_name.match(phrase)
+        )
+    else:
+        return None
+    if without_names:
+        return texts
+    # Two index look-ups joined by a union: an OR across the answer and the invitation would
+    # have the database read every answer to test it.
+    of_companies = (
+        select(Answer.id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.invitation_id.in_(companies))
+    )
+    return union(texts, of_companies)
 
 
 # A response's month is the month of its `submitted_at` in the organisation's time zone, which
@@ -150,10 +202,11 @@ def open_answers(
     if without_names:
         population = replace(population, channel=None)
         months, withheld = _months_by_size(session, population, minimum)
-    matching = _matching(select(Answer.id), population, search, months)
+    dialect = session.get_bind().dialect.name
+    matching = _matching(select(Answer.id), population, search, months, dialect)
     found = session.scalars(matching.limit(COUNT_LIMIT + 1)).all()
     total = Count(min(len(found), COUNT_LIMIT), len(found) > COUNT_LIMIT)
-    statement = _matching(_page_columns(), population, search, months).outerjoin(
+    statement = _matching(_page_columns(), population, search, months, dialect).outerjoin(
         User, User.id == Response.account_manager_id
     )
     if not total.more:
