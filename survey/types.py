@@ -34,16 +34,16 @@ def render_item(type_: str, obj, autogen_context):
 
 
 # Kept by the migrations alone, as no model can say them: the open answers' search indexes
-# (PostgreSQL trigram indexes on an expression; SQLite full-text tables and their shadow tables).
+# (PostgreSQL GIN trigram indexes; SQLite full-text tables and their shadow tables).
 SEARCH_INDEXES = ("answer_search", "invitation_search")
-SEARCH_EXPRESSION_INDEXES = ("ix_answer_text_trigram", "ix_invitation_company_trigram")
+SEARCH_TRIGRAM_INDEXES = ("ix_answer_text_trigram", "ix_invitation_company_trigram")
 
 
 def include_name(name: str | None, type_: str, parent_names) -> bool:
     """Alembic autogenerate: leave the search indexes the models do not declare alone."""
     if type_ == "table":
         return not (name or "").startswith(SEARCH_INDEXES)
-    return not (type_ == "index" and name in SEARCH_EXPRESSION_INDEXES)
+    return not (type_ == "index" and name in SEARCH_TRIGRAM_INDEXES)
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:

@@ -15,15 +15,15 @@ down_revision = "3f8a6c2d9e51"
 branch_labels = None
 depends_on = None
 
-# PostgreSQL: GIN trigram indexes on exactly the expressions the search compares
-# (SQLAlchemy's icontains: lower(x) LIKE '%' || lower(search) || '%'). pg_trgm is a trusted
-# extension since PostgreSQL 13, so the database's owner may create it.
+# PostgreSQL: GIN trigram indexes on the searched columns, which serve the search's ILIKE
+# (SQLAlchemy's icontains there: x ILIKE '%' || search || '%'; the trigrams are case-folded).
+# pg_trgm is a trusted extension since PostgreSQL 13, so the database's owner may create it.
 POSTGRESQL_UP = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_answer_text_trigram ON answer USING gin (lower(text) gin_trgm_ops)"
+    "CREATE INDEX ix_answer_text_trigram ON answer USING gin (text gin_trgm_ops)"
     " WHERE text IS NOT NULL",
     "CREATE INDEX ix_invitation_company_trigram ON invitation"
-    " USING gin (lower(company_name) gin_trgm_ops) WHERE company_name IS NOT NULL",
+    " USING gin (company_name gin_trgm_ops) WHERE company_name IS NOT NULL",
 ]
 # The extension stays: something else may use it, and it holds no data of ours.
 POSTGRESQL_DOWN = [

@@ -59,11 +59,7 @@ class OpenAnswersPage:
 
 
 def _matching(
-    statement: Select,
-    population: Population,
-    search: str | None,
-    months: list[date] | None,
-    dialect: str,
+    statement: Select, population: Population, search: str | None, months: list[date] | None
 ) -> Select:
     """The statement limited to the population's non-empty open answers that match `search`."""
     statement = (
@@ -89,10 +85,18 @@ def _matching(
         if not without_names:  # a search on the company would name the writer
             found = or_(found, Invitation.company_name.icontains(search, autoescape=True))
         statement = statement.where(found)
-        candidates = _candidates(search, without_names, dialect)
-        if candidates is not None:
-            statement = statement.where(Answer.id.in_(candidates))
     return statement
+
+
+def _found_ids(matching: Select, search: str | None, without_names: bool, dialect: str) -> Select:
+    """The ids `matching` selects. A search the text indexes can take reads its candidates from
+    them and tests only those, by id, instead of every answer of the organisation (asked per
+    candidate: SQLite, planning without statistics, would start from the responses)."""
+    candidates = _candidates(search, without_names, dialect) if search else None
+    if candidates is None:
+        return matching
+    candidate = candidates.subquery()
+    return select(candidate.c.id).where(matching.where(Answer.id == candidate.c.id).exists())
 
 
 # A trigram index narrows a search of three characters or more; a shorter one reads the answers.
@@ -104,13 +108,14 @@ _COMPANY_SEARCH = table("invitation_search", column("rowid"), column("company_na
 
 
 def _candidates(search: str, without_names: bool, dialect: str) -> Select | None:
-    """The ids of the answers that may match `search`, read from the text indexes rather than
-    from every answer of the organisation: never fewer than match (the search condition itself
-    still decides), so the results are the same. None where no index helps."""
+    """The ids of the answers that may match `search`, of every organisation, read from the text
+    indexes: never fewer than match (the search itself still decides, so the results are the
+    same). None where no index helps."""
     if len(search) < INDEXED_SEARCH:
         return None
     if dialect == "postgresql":
-        # The expressions of the GIN trigram indexes, their partial condition included.
+        # icontains is an ILIKE here, which the GIN trigram indexes serve (and their partial
+        # condition, said again so that the planner need not prove it).
         texts = select(Answer.id).where(
             Answer.text.is_not(None), Answer.text.icontains(search, autoescape=True)
         )
@@ -122,7 +127,9 @@ def _candidates(search: str, without_names: bool, dialect: str) -> Select | None
         # A quoted phrase: the trigrams of the whole search in a row, % _ and * as themselves;
         # the tokenizer folds case (of more letters than SQLite's lower(), hence a superset).
         phrase = '"' + search.replace('"', '""') + '"'
-        texts = select(_ANSWER_SEARCH.c.rowid).where(_ANSWER_SEARCH.c.text.match(phrase))
+        texts = select(_ANSWER_SEARCH.c.rowid.label("id")).where(
+            _ANSWER_SEARCH.c.text.match(phrase)
+        )
         companies = select(_COMPANY_SEARCH.c.rowid).where(
             _COMPANY_SEARCH.c.company_name.match(phrase)
         )
@@ -203,10 +210,11 @@ def open_answers(
         population = replace(population, channel=None)
         months, withheld = _months_by_size(session, population, minimum)
     dialect = session.get_bind().dialect.name
-    matching = _matching(select(Answer.id), population, search, months, dialect)
-    found = session.scalars(matching.limit(COUNT_LIMIT + 1)).all()
+    matching = _matching(select(Answer.id), population, search, months)
+    counted = _found_ids(matching, search, without_names, dialect)
+    found = session.scalars(counted.limit(COUNT_LIMIT + 1)).all()
     total = Count(min(len(found), COUNT_LIMIT), len(found) > COUNT_LIMIT)
-    statement = _matching(_page_columns(), population, search, months, dialect).outerjoin(
+    statement = _matching(_page_columns(), population, search, months).outerjoin(
         User, User.id == Response.account_manager_id
     )
     if not total.more:
