@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 
 from survey import create_app
 from survey.extensions import db, limiter
+from tests import factories
 
 
 def _reset_schema() -> None:
@@ -75,6 +76,18 @@ def ctx(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def org(ctx):
+    """An organisation, for tests of domain functions (a module may define its own)."""
+    return factories.organisation()
+
+
+@pytest.fixture
+def manager(org):
+    """An account manager of `org`."""
+    return factories.user(org, name="Sanne de Boer")
 
 
 def csrf_token_in(html: str) -> str:

@@ -186,6 +186,23 @@ def response(
     return submit_response(made, given, "nl", submitted_at)
 
 
+def remark(
+    org: Organisation,
+    manager: User,
+    text: str,
+    submitted_at: datetime,
+    *,
+    company: str | None = None,
+):
+    """A contact-survey response with every grade 7 and `text` as its open remark, about
+    `company` when given (as the contact and its invitation record it)."""
+    made = response(org, manager, {**rated_answers(7), "improve": text}, submitted_at=submitted_at)
+    if company is not None:
+        made.invitation.contact.company_name = made.invitation.company_name = company
+        db.session.flush()
+    return made
+
+
 def rated_answers(overall: int, statements: int | dict = 4, recommend: int = 8) -> dict:
     """A contact-survey answer: every statement `statements` (or per code), with these grades."""
     codes = ("reachability", "expertise", "speed", "agreements", "thinking_along", "clarity")

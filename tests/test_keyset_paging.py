@@ -26,19 +26,8 @@ from survey.outbox.overview import newest_emails
 from survey.request_input import Cursor, cursor_text, cursor_values
 from survey.responding.models import Answer, Response
 from tests import factories
-from tests.factories import rated_answers
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def org(ctx):
-    return factories.organisation()
-
-
-@pytest.fixture
-def manager(org):
-    return factories.user(org, name="Sanne de Boer")
 
 
 def _walk(fetch: Callable, add: Callable[[int], None], key: Callable) -> list:
@@ -72,7 +61,7 @@ def _population(org) -> Population:
 
 
 def _remark(org, manager, text: str, at: datetime):
-    return factories.response(org, manager, {**rated_answers(7), "improve": text}, submitted_at=at)
+    return factories.remark(org, manager, text, at)
 
 
 def test_open_answers_newest_first_neither_skip_nor_repeat_while_answers_come_in(org, manager):

@@ -20,26 +20,13 @@ from tests.factories import rated_answers
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def org(ctx):
-    return factories.organisation()
-
-
-@pytest.fixture
-def manager(org):
-    return factories.user(org, name="Sanne de Boer")
-
-
 def _population(org, **filters) -> Population:
     questionnaire = factories.contact_version().questionnaire
     return Population(org.id, version_ids(db.session, questionnaire), **filters)
 
 
 def _answer(org, manager, text: str, at: datetime, company: str = "Bakkerij Van Dam"):
-    made = factories.response(org, manager, {**rated_answers(7), "improve": text}, submitted_at=at)
-    made.invitation.contact.company_name = made.invitation.company_name = company
-    db.session.flush()
-    return made
+    return factories.remark(org, manager, text, at, company=company)
 
 
 def _texts(org, search=None, cursor=None, per_page=25, locale="nl") -> list[str]:

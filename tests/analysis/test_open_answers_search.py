@@ -13,29 +13,12 @@ from survey.analysis.population import Population, version_ids
 from survey.extensions import db
 from survey.responding.models import Answer
 from tests import factories
-from tests.factories import rated_answers
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def org(ctx):
-    return factories.organisation()
-
-
-@pytest.fixture
-def manager(org):
-    return factories.user(org, name="Sanne de Boer")
-
-
 def _answer(org, manager, remark: str, hours: int = 0, company: str = "Bakkerij Van Dam"):
-    at = START + timedelta(hours=hours)
-    made = factories.response(
-        org, manager, {**rated_answers(7), "improve": remark}, submitted_at=at
-    )
-    made.invitation.contact.company_name = made.invitation.company_name = company
-    db.session.flush()
-    return made
+    return factories.remark(org, manager, remark, START + timedelta(hours=hours), company=company)
 
 
 def _remark(response) -> Answer:
