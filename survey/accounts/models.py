@@ -127,7 +127,12 @@ class User(UserMixin, db.Model):
     def name(self) -> str:
         """The name others see: "former staff member" wherever a removed user's name stood,
         in Python and in SQL alike, so no page can forget it."""
-        return str(FORMER_STAFF_MEMBER) if self.removed_at is not None else self.stored_name
+        return self.shown_name(self.stored_name, self.removed_at)
+
+    @staticmethod
+    def shown_name(stored_name: str, removed_at: datetime | None) -> str:
+        """`name`'s rule for a name read as a plain column (the survey link's one-row read)."""
+        return str(FORMER_STAFF_MEMBER) if removed_at is not None else stored_name
 
     @name.inplace.setter
     def _name_setter(self, value: str) -> None:

@@ -98,6 +98,13 @@ class InvalidTransition(RuntimeError):
 REASON_MAX = 200
 
 
+def link_expired(state: InvitationState, expires_at: datetime | None, now: datetime) -> bool:
+    """An invitation's link has expired: marked so, or awaiting an answer past its expiry."""
+    if state is InvitationState.EXPIRED:
+        return True
+    return state.awaits_answer and expires_at is not None and now >= expires_at
+
+
 def new_nonce() -> str:
     return secrets.token_urlsafe(12)
 
@@ -268,6 +275,4 @@ class Invitation(db.Model):
         self.scheduled_at = now
 
     def is_expired_at(self, now: datetime) -> bool:
-        if self.state is InvitationState.EXPIRED:
-            return True
-        return self.state.awaits_answer and self.expires_at is not None and now >= self.expires_at
+        return link_expired(self.state, self.expires_at, now)

@@ -6,11 +6,16 @@ participants answers), so a link costs one round trip to the database: the invit
 organisation, staff member, questionnaire version (with whether it is frozen, which decides
 whether its built form may be reused) and questionnaire. The token check stays that read: a link
 is only as valid as the database says now.
+
+An open link whose page was drawn before needs less: `glance_at_link` reads the few plain columns
+its page is filled from, without the ORM and without a transaction (see page_frames.py).
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, select
@@ -19,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.accounts.models import Organisation, User
 from survey.extensions import db
-from survey.invitations.models import Invitation
+from survey.invitations.models import Invitation, InvitationState, OccasionKind, link_expired
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
 from survey.responding.tokens import Purpose, nonce_matches, token_payload
 
@@ -70,6 +75,128 @@ def open_survey_link(token: str, *, read_only: bool = False) -> Invitation | Non
     if named is None:
         return None
     invitation = invitation_with_page(named[0], read_only=read_only)
-    if invitation is None or not nonce_matches(invitation, named[1]):
+    if invitation is None or not nonce_matches(invitation.nonce, named[1]):
         return None
     return invitation
+
+
+@dataclass(frozen=True, slots=True)
+class LinkGlance:
+    """What an open link's page is filled from, read as plain columns (see glance_at_link)."""
+
+    invitation_id: int
+    state: InvitationState
+    expires_at: datetime | None
+    locale: str
+    occasion_kind: OccasionKind
+    occasion_on: date | None
+    staff_stored_name: str | None
+    staff_removed_at: datetime | None
+    # What the page's frame depends on (page_frames.FrameKey):
+    version_id: int
+    version_created_at: datetime
+    version_frozen: bool
+    questionnaire_title: tuple[tuple[str, str], ...]  # (language, title) pairs, sorted
+    organisation_id: int
+    organisation_name: str
+    organisation_slug: str
+    timezone: str
+    privacy_url: str | None
+    min_group_size: int
+    account_managers_see_answers: bool
+
+    def is_expired_at(self, now: datetime) -> bool:
+        return link_expired(self.state, self.expires_at, now)
+
+    @classmethod
+    def of_invitation(cls, invitation: Invitation) -> LinkGlance:
+        """The same glance from an invitation loaded with its page (invitation_with_page)."""
+        version, organisation = invitation.questionnaire_version, invitation.organisation
+        staff = invitation.staff_member
+        return cls(
+            invitation.id,
+            invitation.state,
+            invitation.expires_at,
+            invitation.locale,
+            invitation.occasion_kind,
+            invitation.occasion_on,
+            staff.stored_name if staff else None,
+            staff.removed_at if staff else None,
+            version.id,
+            version.created_at,
+            version.is_frozen(),
+            _title_key(version.questionnaire.title),
+            organisation.id,
+            organisation.name,
+            organisation.slug,
+            organisation.timezone,
+            organisation.privacy_url,
+            organisation.min_group_size,
+            organisation.account_managers_see_answers,
+        )
+
+    @property
+    def staff_name(self) -> str | None:
+        """As every page shows it (in this request's language): a removed one's is not."""
+        if self.staff_stored_name is None:
+            return None
+        return User.shown_name(self.staff_stored_name, self.staff_removed_at)
+
+
+@functools.cache
+def _glance_query() -> Select:
+    version = QuestionnaireVersion
+    return (
+        select(
+            Invitation.id,
+            Invitation.state,
+            Invitation.expires_at,
+            Invitation.locale,
+            Invitation.occasion_kind,
+            Invitation.occasion_on,
+            User.stored_name,
+            User.removed_at,
+            version.id,
+            version.created_at,
+            version.answered(),
+            Questionnaire.title,
+            Organisation.id,
+            Organisation.name,
+            Organisation.slug,
+            Organisation.timezone,
+            Organisation.privacy_url,
+            Organisation.min_group_size,
+            Organisation.account_managers_see_answers,
+            Invitation.nonce,
+        )
+        .join(Organisation, Organisation.id == Invitation.organisation_id)
+        .join(version, version.id == Invitation.questionnaire_version_id)
+        .join(Questionnaire, Questionnaire.id == version.questionnaire_id)
+        .outerjoin(User, User.id == Invitation.staff_member_id)
+        .where(Invitation.id == bindparam("invitation_id"))
+    )
+
+
+def glance_at_link(token: str) -> LinkGlance | None:
+    """What a genuine, current survey token's invitation shows on its page, in one statement on
+    a connection of its own without a transaction (nothing is written, nothing else is read);
+    None where open_survey_link would find nothing."""
+    named = token_payload(
+        token, Purpose.SURVEY, current_app.secret_key, current_app.config["SECRET_KEY_FALLBACKS"]
+    )
+    if named is None:
+        return None
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_glance_query(), {"invitation_id": named[0]}).one_or_none()
+    if row is None:
+        return None
+    *columns, title, organisation_id, name, slug, zone, privacy_url, group, see, nonce = row
+    if not nonce_matches(nonce, named[1]):
+        return None
+    return LinkGlance(
+        *columns, _title_key(title), organisation_id, name, slug, zone, privacy_url, group, see
+    )
+
+
+def _title_key(title: dict | None) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((title or {}).items()))

@@ -3,17 +3,32 @@ GET never changes anything; the preview never stores anything."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from survey.clock import utcnow
-from survey.extensions import csrf, db
+from survey.extensions import csrf, db, limiter
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale, use_timezone
 from survey.questionnaires.cache import survey_form
 from survey.questionnaires.forms import answers_from_form
 from survey.responding.links import LinkState, link_state, without_personal_links
-from survey.responding.opening import invitation_with_page, open_survey_link
+from survey.responding.opening import (
+    LinkGlance,
+    glance_at_link,
+    invitation_with_page,
+    open_survey_link,
+)
+from survey.responding.page_frames import occasion_paragraph, survey_page
 from survey.responding.questions import blank_questions_of
 from survey.responding.submission import AlreadyAnswered, submit_response
 from survey.security import get_scoped_or_404, roles_required
@@ -28,7 +43,7 @@ LINK_PAGES = {
 }
 
 
-def _respondent_locale(invitation: Invitation | None, *requested: str | None) -> str:
+def _respondent_locale(invitation: Invitation | LinkGlance | None, *requested: str | None) -> str:
     for code in requested:
         if supported(code):
             return code
@@ -57,10 +72,9 @@ def _link_page(state: LinkState, invitation: Invitation | None, token: str):
     return render_template(template, invitation=invitation, token=token), status
 
 
-def _survey_page(
-    invitation: Invitation, token: str | None, form, locale: str, status: int = 200, **preview
-):
+def _draw_survey_page(invitation: Invitation, token: str | None, form, locale: str, **more) -> str:
     version = invitation.questionnaire_version
+    more.setdefault("occasion", occasion_paragraph(LinkGlance.of_invitation(invitation)))
     return render_template(
         "responding/survey.html",
         invitation=invitation,
@@ -69,18 +83,39 @@ def _survey_page(
         blank_questions=blank_questions_of(version, form, locale),
         token=token,
         locale=locale,
-        **preview,
-    ), status
+        **more,
+    )
 
 
+def _survey_page(
+    invitation: Invitation, token: str | None, form, locale: str, status: int = 200, **preview
+):
+    return _draw_survey_page(invitation, token, form, locale, **preview), status
+
+
+# Nothing limits opening a link (its token is the credential, and a page changes nothing): the
+# limiter's bookkeeping is left out of the one request everyone makes at once.
 @bp.get("/s/<token>")
+@limiter.exempt
 def survey(token: str):
-    invitation, locale = _open(token, request.args.get("lang"), read_only=True)
-    state = link_state(invitation, utcnow())
-    if state is not LinkState.OPEN:
-        return _link_page(state, invitation, token)
-    form = survey_form(invitation.questionnaire_version, locale)(formdata=None)
-    return _survey_page(invitation, token, form, locale)
+    requested = request.args.get("lang")
+    glance = glance_at_link(token)
+    if link_state(glance, utcnow()) is not LinkState.OPEN:
+        # The answered and expired pages show more of the invitation than a glance holds.
+        invitation, _ = _open(token, requested, read_only=True)
+        return _link_page(link_state(invitation, utcnow()), invitation, token)
+    locale = _respondent_locale(glance, requested)
+    use_locale(locale)
+    use_timezone(glance.timezone)
+
+    def draw(token_shown: str, occasion) -> str:
+        invitation = invitation_with_page(glance.invitation_id, read_only=True)
+        if invitation is None:  # erased between the two reads
+            abort(make_response(*_link_page(LinkState.UNKNOWN, None, token)))
+        form = survey_form(invitation.questionnaire_version, locale)(formdata=None)
+        return _draw_survey_page(invitation, token_shown, form, locale, occasion=occasion)
+
+    return survey_page(glance, locale, token, draw)
 
 
 @bp.post("/s/<token>")

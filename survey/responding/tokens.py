@@ -45,7 +45,9 @@ def read_token(
     if named is None:
         return None
     invitation = db.session.get(Invitation, named[0])
-    return invitation if invitation is not None and nonce_matches(invitation, named[1]) else None
+    if invitation is None or not nonce_matches(invitation.nonce, named[1]):
+        return None
+    return invitation
 
 
 def token_payload(
@@ -67,5 +69,6 @@ def token_payload(
     return payload[0], payload[1]
 
 
-def nonce_matches(invitation: Invitation, nonce: str) -> bool:
-    return hmac.compare_digest(invitation.nonce, nonce)
+def nonce_matches(stored: str, given: str) -> bool:
+    """The token's nonce is the invitation's (stored) one, compared in constant time."""
+    return hmac.compare_digest(stored, given)
