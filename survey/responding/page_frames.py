@@ -15,12 +15,15 @@ the page drawn afresh, as before.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Callable
+from datetime import date
 from threading import Lock
 
 from flask import current_app, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -49,11 +52,15 @@ def occasion_paragraph(glance: LinkGlance) -> Markup:
     empty for other occasions (an event's page names the event in its questions)."""
     if glance.occasion_kind is not OccasionKind.CONTACT or glance.occasion_on is None:
         return Markup("")
-    line = _(
-        "About your contact with %(name)s on %(date)s.",
-        name=glance.staff_name or glance.organisation_name,
-        date=when(glance.occasion_on, "long"),
-    )
+    name = glance.staff_name or glance.organisation_name
+    return _occasion_paragraph(str(get_locale()), name, glance.occasion_on)
+
+
+# A mailing's links share a handful of names and days: the line is written once per language,
+# name and day (Babel's long date is the costly part).
+@functools.lru_cache(maxsize=4096)
+def _occasion_paragraph(locale: str, name: str, day: date) -> Markup:
+    line = _("About your contact with %(name)s on %(date)s.", name=name, date=when(day, "long"))
     return Markup('<p class="occasion">{}</p>').format(line)
 
 
