@@ -122,8 +122,8 @@ class TallyChanges:
                 keys = [column.name for column in table.primary_key.columns]
                 params = [dict(zip(keys, key, strict=True), **rows[key]) for key in sorted(rows)]
                 connection.execute(_upsert(connection, table), params)
-                emptied = [dict(zip(keys, key, strict=True)) for key in sorted(rows)]
-                if any(min(rows[key].values()) < 0 for key in rows):
+                if any(min(counts.values()) < 0 for counts in rows.values()):
+                    emptied = [dict(zip(keys, key, strict=True)) for key in sorted(rows)]
                     connection.execute(_delete_when_empty(table), emptied)
 
 
@@ -141,9 +141,10 @@ def cell_key(
     )
 
 
-def _counted_columns(tally: type) -> list[str]:
+@functools.cache
+def _counted_columns(tally: type) -> tuple[str, ...]:
     table = tally.__table__
-    return [column.name for column in table.columns if not column.primary_key]
+    return tuple(column.name for column in table.columns if not column.primary_key)
 
 
 def _upsert(connection: Connection, table: Table):

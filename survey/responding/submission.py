@@ -39,7 +39,8 @@ def submit_response(
     """Record the response and mark the invitation answered; flushes, the caller commits.
 
     Raises AlreadyAnswered when another request got there first: the unique constraint on
-    `response.invitation_id` decides, so it holds across processes too.
+    `response.invitation_id` decides, so it holds across processes too. The caller then rolls
+    back.
     """
     response = Response(
         invitation_id=invitation.id,
@@ -55,7 +56,7 @@ def submit_response(
     )
     _add_answers(response, answers)
     with _once(key=invitation.id):
-        # Inside the savepoint, so that the invitation's move and the response are one flush.
+        # Inside, so that the invitation's move and the response are one flush.
         invitation.mark_answered(now)
         db.session.add(response)
     return response
@@ -69,7 +70,8 @@ def submit_room_response(
 
     The response copies the dimensions the room link recorded and holds nothing of the browser;
     the mark holds no link to the response. Raises AlreadyAnswered when this browser answered
-    already: the mark's unique constraint decides, across processes too.
+    already: the mark's unique constraint decides, across processes too. The caller then rolls
+    back.
     """
     timezone = link.organisation.timezone
     month = reporting_month(now, timezone)
@@ -106,13 +108,15 @@ def _add_answers(response: Response, answers: dict[Question, Any]) -> None:
 
 @contextmanager
 def _once(key) -> Iterator[None]:
-    """What the block adds is flushed in a savepoint, or none of it when a unique constraint
-    says this answer was given already."""
-    savepoint = db.session.begin_nested()
+    """Flush what the block adds, or raise AlreadyAnswered when a unique constraint says this
+    answer was given already; the failed flush leaves the transaction for the caller to roll
+    back, which leaves nothing of it behind.
+
+    No savepoint: the survey and room pages roll the whole request back on AlreadyAnswered, so
+    one would cost two round trips (SAVEPOINT, RELEASE) per answer for a partial rollback that
+    nobody uses."""
     try:
         yield
         db.session.flush()
     except IntegrityError:
-        savepoint.rollback()
         raise AlreadyAnswered(key) from None
-    savepoint.commit()
