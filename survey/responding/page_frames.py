@@ -48,8 +48,8 @@ Draw = Callable[[str, Markup], str]
 
 
 def occasion_paragraph(glance: LinkGlance) -> Markup:
-    """ "About your contact with Sanne on 3 March 2026.", for a contact's survey with its day;
-    empty for other occasions (an event's page names the event in its questions)."""
+    """The line "About your contact with Sanne on 3 March 2026." for a contact's survey with its
+    day; empty for other occasions (an event's page names the event in its questions)."""
     if glance.occasion_kind is not OccasionKind.CONTACT or glance.occasion_on is None:
         return Markup("")
     name = glance.staff_name or glance.organisation_name

@@ -32,6 +32,8 @@ def _frozen_link(app, *, staff: str = "with", locale: str = "nl", **settings) ->
         factories.response(org, manager, {"overall": 8})
         if staff == "none":
             invitation.staff_member_id = None
+        elif staff == "no day":  # as an event's invitation: no line about the contact
+            invitation.occasion_on = None
         elif staff == "removed":
             admin = factories.user(org, factories.Role.ADMIN)
             remove_user(manager, actor=admin, now=utcnow())
@@ -53,7 +55,7 @@ def _drawn_afresh(app, token: str, locale: str) -> str:
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])
-@pytest.mark.parametrize("staff", ["with", "none", "removed"])
+@pytest.mark.parametrize("staff", ["with", "none", "removed", "no day"])
 def test_the_framed_page_is_the_page_drawn_afresh(app, client, staff, locale):
     token = _frozen_link(app, staff=staff)
     first = client.get(f"/s/{token}?lang={locale}")  # draws the frame
@@ -62,6 +64,7 @@ def test_the_framed_page_is_the_page_drawn_afresh(app, client, staff, locale):
     assert first.status_code == again.status_code == 200
     assert first.text == again.text == expected
     assert f'action="/s/{token}"' in expected
+    assert ('class="occasion"' in expected) is (staff != "no day")
 
 
 def test_each_link_shows_its_own_token_and_contact_never_another_links(app, client):
