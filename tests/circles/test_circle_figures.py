@@ -201,6 +201,38 @@ def test_the_number_of_queries_does_not_grow_with_members_or_responses(ctx):
     assert _count_queries(orgs + more) == few <= 5
 
 
+def _tally_statements(orgs, period: str, by_channel: bool) -> list[tuple[str, object]]:
+    sent = []
+
+    def kept(_conn, _cursor, statement, parameters, *_rest):
+        if "_tally" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", kept)
+    try:
+        read_circle_counts(db.session, [o.id for o in orgs], parse_period(period), by_channel)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", kept)
+    return sent
+
+
+@pytest.mark.parametrize(("period", "by_channel"), [("2025-Q2", False), ("2025", True)])
+def test_the_tallies_are_read_with_the_members_and_months_written_into_the_statement(
+    ctx, period, by_channel
+):
+    # A statement sent as often as a page is asked for gets prepared, and PostgreSQL then
+    # plans it once for any parameters: blind to how many tally rows the members' months
+    # hold, that plan read the rating tallies half as slow again as one made for the values.
+    orgs = [municipality(f"Gemeente {name}") for name in "AB"]
+    for org in orgs:
+        answered(org, 3, on=APRIL)
+    sent = _tally_statements(orgs, period, by_channel)
+    assert len(sent) == 3  # ratings, invitations, drivers
+    for statement, parameters in sent:
+        assert not parameters, statement
+        assert "contact" in statement and str(orgs[1].id) in statement
+
+
 # --- reading a period's own months gives the figures of reading its whole year ----------------
 
 
