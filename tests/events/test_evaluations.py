@@ -10,8 +10,9 @@ from sqlalchemy import select
 from survey.accounts.models import Organisation, Role
 from survey.audit.models import Action, AuditEvent
 from survey.clock import utcnow
-from survey.events.evaluations import evaluations_are_sent
+from survey.events.evaluations import evaluations_are_sent, summaries
 from survey.events.models import Event, EventOrganiser, Participant
+from survey.events.participants import remove_participant
 from survey.extensions import db
 from survey.invitations.models import Invitation, InvitationState
 from survey.jobs.tasks import run_all
@@ -95,6 +96,33 @@ def test_the_rule_for_sent_evaluations(app, scene):
         invitation.mark_sent(now, 30)  # it left the planning early (sent by hand, say)
         db.session.flush()
         assert evaluations_are_sent(event, now)
+        db.session.rollback()
+
+
+def test_the_list_counts_participants_and_answers_and_says_where_the_evaluations_stand(app, scene):
+    with app.app_context():
+        event = db.session.get(Event, scene["event"])
+        now = utcnow()
+        carla = factories.participant(event, "carla@example.org", name="Carla")
+        db.session.flush()
+        remove_participant(carla, now)  # before sending: her invitation is cancelled
+        other = factories.event(event.organisation, send_at=now + timedelta(hours=1))
+        db.session.flush()
+
+        def summary(of=event):
+            shown = {s.event.id: s for s in summaries([event, other], now)}[of.id]
+            return shown.participants, shown.answered, shown.sent, shown.being_sent
+
+        assert summary() == (2, 0, False, False)
+        assert summary(other) == (0, 0, False, False)
+        anna, bram = (p.invitation for p in event.participants)
+        anna.mark_sent(now, 30)
+        db.session.flush()
+        assert summary() == (2, 0, True, True)  # Bram's still waits for the sending job
+        bram.mark_sent(now, 30)
+        anna.mark_answered(now)
+        db.session.flush()
+        assert summary() == (2, 1, True, False)
         db.session.rollback()
 
 
