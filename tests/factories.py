@@ -88,6 +88,23 @@ def invitation(
     return created
 
 
+def response_from_another_tab(invitation: Invitation):
+    """A bare response to `invitation`, added to the session as another tab's request would
+    have stored it: the unique constraint then refuses a second one."""
+    from survey.responding.models import Response
+
+    response = Response(
+        invitation_id=invitation.id,
+        organisation_id=invitation.organisation_id,
+        questionnaire_version_id=invitation.questionnaire_version_id,
+        submitted_at=utcnow(),
+        locale="nl",
+        month=utcnow().date().replace(day=1),
+    )
+    db.session.add(response)
+    return response
+
+
 def survey_token(invitation: Invitation, secret_key: str = "test-secret") -> str:
     return make_token(invitation, Purpose.SURVEY, secret_key)
 

@@ -76,16 +76,7 @@ def test_an_answer_refused_as_given_already_leaves_nothing_after_the_rollback(or
     version = invitation.questionnaire_version
     first = factories.invitation(org, manager)
     submit_response(first, _given(version, factories.rated_answers(9)), "nl", utcnow())
-    db.session.add(
-        Response(
-            invitation_id=invitation.id,
-            organisation_id=invitation.organisation_id,
-            questionnaire_version_id=invitation.questionnaire_version_id,
-            submitted_at=utcnow(),
-            locale="nl",
-            month=utcnow().date().replace(day=1),
-        )
-    )
+    factories.response_from_another_tab(invitation)
     db.session.commit()
     before = _tallies()
     with pytest.raises(AlreadyAnswered):

@@ -148,16 +148,7 @@ def test_a_response_racing_in_from_another_tab_is_caught_by_the_database(app, cl
     invitation_id, token = _open_invitation(app)
     with app.app_context():
         invitation = db.session.get(Invitation, invitation_id)
-        db.session.add(
-            Response(
-                invitation_id=invitation.id,
-                organisation_id=invitation.organisation_id,
-                questionnaire_version_id=invitation.questionnaire_version_id,
-                submitted_at=utcnow(),
-                locale="nl",
-                month=utcnow().date().replace(day=1),
-            )
-        )
+        factories.response_from_another_tab(invitation)
         db.session.commit()  # state still "sent": as seen by a request that read it earlier
     page = client.post(f"/s/{token}", data={"locale": "nl", **CONTACT_ANSWERS})
     assert page.status_code == 200
