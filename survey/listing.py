@@ -157,11 +157,13 @@ class Count(int):
     __radd__ = __add__
 
 
-def _at_most(statement: Select, limit: int) -> Select:
-    """The statement's rows, no more than `limit`, as one column of ones."""
+def _at_most(statement: Select, limit: int, order: Order | None = None) -> Select:
+    """The statement's rows, no more than `limit`, as one column of ones; taken in `order` when
+    given, so that an index holding it is read from one end and left after `limit` entries."""
     return (
         statement.with_only_columns(literal(1).label("one"), maintain_column_froms=True)
         .order_by(None)
+        .order_by(*(order.clauses() if order is not None else ()))
         .limit(limit)
     )
 
@@ -177,14 +179,23 @@ def count_up_to(
 
 
 def count_per_value(
-    scope: Select, column, values: type[E], limit: int = COUNT_LIMIT
+    scope: Select,
+    column,
+    values: type[E],
+    limit: int = COUNT_LIMIT,
+    order: Order | None = None,
 ) -> dict[E, Count]:
     """Every member of `values` with the number of records in `scope` that have it (0 too),
-    each counted up to `limit`: one query, reading at most `limit` + 1 rows per value."""
+    each counted up to `limit`: one query, reading at most `limit` + 1 rows per value.
+
+    `order`: the list's order, where an index on (scope, column, order) holds it. Without it
+    PostgreSQL may collect every entry of a common value into a bitmap before stopping at the
+    limit; in the order of such an index it reads no more than the limit of each.
+    """
     members = list(values)
     parts = [
         select(literal(index).label("value"), func.count().label("number")).select_from(
-            _at_most(scope.where(column == member), limit + 1).subquery()
+            _at_most(scope.where(column == member), limit + 1, order).subquery()
         )
         for index, member in enumerate(members)
     ]

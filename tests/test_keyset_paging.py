@@ -18,8 +18,8 @@ from survey.audit.trail import record
 from survey.contacts.logbook import contact_list
 from survey.contacts.models import Contact
 from survey.extensions import db
-from survey.invitations.models import Invitation
-from survey.invitations.overview import recent_invitations
+from survey.invitations.models import Invitation, InvitationState
+from survey.invitations.overview import NEWEST_FIRST, recent_invitations
 from survey.listing import Order, SortColumn, count_per_value, keyset_page
 from survey.outbox.models import EmailStatus, OutboundEmail
 from survey.outbox.overview import newest_emails
@@ -187,6 +187,28 @@ def test_invitations_neither_skip_nor_repeat_while_contacts_are_logged(org, mana
 
     assert sorted(seen) == sorted(i.id for i in made)
     assert seen == sorted(seen, reverse=True)
+
+
+def test_invitations_of_one_state_page_newest_first_and_count_alike_in_that_order(org, manager):
+    sent = [factories.invitation(org, manager) for _ in range(7)]
+    answered = [factories.invitation(org, manager, state=InvitationState.ANSWERED)]
+    scope = select(Invitation).where(Invitation.organisation_id == org.id)
+
+    def add(step):
+        factories.invitation(org, manager, state=InvitationState.ANSWERED)
+
+    seen = _walk(
+        lambda cursor: recent_invitations(scope, InvitationState.SENT, cursor, 3),
+        add,
+        lambda item: item.id,
+    )
+    counted = count_per_value(scope, Invitation.state, InvitationState, 5, order=NEWEST_FIRST)
+    unordered = count_per_value(scope, Invitation.state, InvitationState, 5)
+
+    assert seen == sorted((i.id for i in sent), reverse=True)
+    assert counted == unordered and str(counted[InvitationState.SENT]) == "5+"
+    assert counted[InvitationState.ANSWERED] == len(answered) + 2  # two came in meanwhile
+    assert counted[InvitationState.SCHEDULED] == 0
 
 
 def test_contacts_of_one_day_page_by_their_id_and_late_ones_in_the_past_show_once(org, manager):

@@ -132,8 +132,15 @@ class Invitation(db.Model):
         # Fatigue looks up earlier invitations of the same address in the same organisation.
         Index("ix_invitation_organisation_recipient", "organisation_id", "recipient_email"),
         Index("ix_invitation_organisation_registry", "organisation_id", "registry_number"),
-        # The home list's count per state, which stops at a thousand (survey/listing.py).
-        Index("ix_invitation_organisation_state", "organisation_id", "state"),
+        # The home list of one state, newest first, and its count per state, which stops at a
+        # thousand (survey/listing.py): each reads its own state's newest entries only.
+        Index(
+            "ix_invitation_organisation_state_created",
+            "organisation_id",
+            "state",
+            "created_at",
+            "id",
+        ),
     )
     owner_column = "staff_member_id"  # an account manager sees the invitations in their name
 

@@ -15,7 +15,8 @@ from survey.invitations.models import Invitation, InvitationState, SuppressionRe
 from survey.listing import Count, Order, Page, SortColumn, count_per_value, keyset_page
 from survey.request_input import Cursor
 
-# Newest first, on the index of the organisation's invitations by time.
+# Newest first, on the index of the organisation's invitations by time (of one state: by
+# state and time).
 NEWEST_FIRST = Order(
     SortColumn(Invitation.created_at, datetime, descending=True),
     SortColumn(Invitation.id, int, descending=True),
@@ -37,7 +38,9 @@ def recent_invitations(
 
 
 def count_by_state(scope: Select) -> dict[InvitationState, Count]:
-    return count_per_value(scope, Invitation.state, InvitationState)
+    """Counted newest first, on the index of the organisation's invitations by state and time
+    (the one a list of one state pages on), so each count reads at most its limit."""
+    return count_per_value(scope, Invitation.state, InvitationState, order=NEWEST_FIRST)
 
 
 def why_not_invited(invitation: Invitation, now: datetime, zone: ZoneInfo) -> str:
