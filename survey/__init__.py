@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    _check_limits_where_declared(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
@@ -63,6 +64,32 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.localize_callback = str  # translated when flashed, in the visitor's language
     login_manager.login_message_category = "info"
+
+
+# The settings that give Flask-Limiter limits to check before every view.
+_LIMITS_FOR_EVERY_REQUEST = (
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_APPLICATION",
+    "RATELIMIT_META",
+    "RATELIMIT_IN_MEMORY_FALLBACK",
+)
+
+
+def _check_limits_where_declared(app: Flask) -> None:
+    """Without limits for every request, leave out the limiter's check before every view.
+
+    That check looks for default, application and blueprint limits; Spiegel has none. Its limits
+    sit on the views they guard (`@limiter.limit` checks them itself) or are counted where they
+    apply (the login throttle), so the check found nothing, at a tenth of what opening a survey
+    link costs. Configured limits for every request (RATELIMIT_DEFAULT and the like) keep it."""
+    manager = limiter.limit_manager
+    if any(app.config.get(key) for key in _LIMITS_FOR_EVERY_REQUEST):
+        return
+    if manager.default_limits or manager.application_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
 
 
 def register_blueprints(app: Flask) -> None:
