@@ -93,8 +93,8 @@ def _survey_page(
     return _draw_survey_page(invitation, token, form, locale, **preview), status
 
 
-# Nothing limits opening a link (its token is the credential, and a page changes nothing): the
-# limiter's bookkeeping is left out of the one request everyone makes at once.
+# Opening a link is never rate-limited, not even by configured default limits: its token is the
+# credential, a page changes nothing, and a mail scanner opens a whole mailing from one address.
 @bp.get("/s/<token>")
 @limiter.exempt
 def survey(token: str):
