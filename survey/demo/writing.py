@@ -216,6 +216,13 @@ def _move_sequences(connection: Connection) -> None:
 
 
 def analyse(session: Session) -> None:
-    """Fresh planner statistics after a bulk load (PostgreSQL; SQLite plans without them)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE"))
+    """After a bulk load, the database as autovacuum would soon leave it (PostgreSQL; SQLite
+    plans without statistics): fresh planner statistics, and the visibility map set, without
+    which every index-only scan still reads the table (a server with autovacuum off, as CI's,
+    never sets it)."""
+    engine = session.get_bind()
+    if engine.dialect.name != "postgresql":
+        return
+    session.commit()  # VACUUM runs outside a transaction, on a connection of its own
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
