@@ -67,12 +67,17 @@ def invitation_with_page(invitation_id: int, *, read_only: bool = False) -> Invi
     return invitation
 
 
+def _named_by(token: str) -> tuple[int, str] | None:
+    """The invitation id and nonce a genuine survey token names, under any current key."""
+    return token_payload(
+        token, Purpose.SURVEY, current_app.secret_key, current_app.config["SECRET_KEY_FALLBACKS"]
+    )
+
+
 def open_survey_link(token: str, *, read_only: bool = False) -> Invitation | None:
     """The invitation a genuine, current survey token names, ready for its page; None for a
     forged, altered or outdated token, or one whose invitation is gone."""
-    named = token_payload(
-        token, Purpose.SURVEY, current_app.secret_key, current_app.config["SECRET_KEY_FALLBACKS"]
-    )
+    named = _named_by(token)
     if named is None:
         return None
     invitation = invitation_with_page(named[0], read_only=read_only)
@@ -97,7 +102,7 @@ class LinkGlance:
     version_id: int
     version_created_at: datetime
     version_frozen: bool
-    questionnaire_title: tuple[tuple[str, str], ...]  # (language, title) pairs, sorted
+    questionnaire_title: dict[str, str]  # per language
     organisation_id: int
     organisation_name: str
     organisation_slug: str
@@ -126,7 +131,7 @@ class LinkGlance:
             version.id,
             version.created_at,
             version.is_frozen(),
-            _title_key(version.questionnaire.title),
+            version.questionnaire.title,
             organisation.id,
             organisation.name,
             organisation.slug,
@@ -182,21 +187,15 @@ def glance_at_link(token: str) -> LinkGlance | None:
     """What a genuine, current survey token's invitation shows on its page, in one statement
     without a transaction (nothing is written, nothing else is read); None where
     open_survey_link would find nothing."""
-    named = token_payload(
-        token, Purpose.SURVEY, current_app.secret_key, current_app.config["SECRET_KEY_FALLBACKS"]
-    )
+    named = _named_by(token)
     if named is None:
         return None
     engine = db.engine
     row = _glance_read(engine).one_row(engine, {"invitation_id": named[0]})
     if row is None:
         return None
-    *columns, title, organisation_id, name, slug, zone, privacy_url, group, see, nonce = row
-    if not nonce_matches(nonce, named[1]):
-        return None
-    return LinkGlance(
-        *columns, _title_key(title), organisation_id, name, slug, zone, privacy_url, group, see
-    )
+    *columns, nonce = row
+    return LinkGlance(*columns) if nonce_matches(nonce, named[1]) else None
 
 
 # Per engine (an app has one), without keeping a disposed app's engine and pool alive.
@@ -255,7 +254,3 @@ class DriverRead:
             value if read is None else read(value)
             for value, read in zip(row, self.readers, strict=True)
         )
-
-
-def _title_key(title: dict | None) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((title or {}).items()))

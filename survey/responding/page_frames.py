@@ -69,7 +69,7 @@ def frame_key(glance: LinkGlance, locale: str) -> FrameKey:
         glance.version_id,
         glance.version_created_at,
         locale,
-        glance.questionnaire_title,
+        tuple(sorted(glance.questionnaire_title.items())),
         glance.organisation_id,
         glance.organisation_name,
         glance.organisation_slug,
