@@ -102,7 +102,7 @@ def survey(token: str):
     glance = glance_at_link(token)
     if link_state(glance, utcnow()) is not LinkState.OPEN:
         # The answered and expired pages show more of the invitation than a glance holds.
-        invitation, _ = _open(token, requested, read_only=True)
+        invitation, _locale = _open(token, requested, read_only=True)
         return _link_page(link_state(invitation, utcnow()), invitation, token)
     locale = _respondent_locale(glance, requested)
     use_locale(locale)
