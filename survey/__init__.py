@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
 
     from survey import models  # noqa: F401  (every model known before Alembic looks)
     from survey.accounts.login import load_user
+    from survey.accounts.sessions import SessionCookie
     from survey.languages import select_locale, select_timezone
     from survey.types import include_name, render_item
 
@@ -58,6 +59,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     _check_limits_where_declared(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.session_interface = SessionCookie()
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.login"
