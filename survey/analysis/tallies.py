@@ -23,12 +23,14 @@ from survey.analysis.models import (
     ResponseTally,
 )
 from survey.analysis.periods import reporting_month
+from survey.driver import driver_statement, numbered_rows, numbered_values
 from survey.invitations.models import Invitation, InvitationState
 from survey.questionnaires.cache import overall_question_id
 from survey.questionnaires.models import QuestionnaireVersion
 from survey.responding.models import Response
 
 Key = tuple  # the primary key values of one tally row, in column order
+AnswerRow = tuple[int, int | None, str | None]  # an answer's question id, value and option
 # The states an invitation can only be in after it was sent.
 SENT_ONCE = (
     InvitationState.SENT,
@@ -66,20 +68,26 @@ class TallyChanges:
             response.channel,
             response.month,
         )
+        given = [(a.question_id, a.value, a.option) for a in response.answers]
+        self.add_answers(cell, given, overall_question_id(version), sign)
+
+    def add_answers(
+        self, cell: Key, given: list[AnswerRow], overall_id: int | None, sign: int = 1
+    ) -> None:
+        """Count one response's answers (question, value, option) in or out of its cell."""
         self.add(ResponseTally, cell, responses=sign)
-        overall_id = overall_question_id(version)
         overall_value = next(
-            (a.value for a in response.answers if overall_id and a.question_id == overall_id),
+            (value for question, value, _ in given if overall_id and question == overall_id),
             None,
         )
-        for answer in response.answers:
-            if answer.value is not None:
-                self.add(RatingTally, (*cell, answer.question_id, answer.value), answers=sign)
-                if overall_value is not None and answer.question_id != overall_id:
-                    x, y = answer.value, overall_value
+        for question, value, option in given:
+            if value is not None:
+                self.add(RatingTally, (*cell, question, value), answers=sign)
+                if overall_value is not None and question != overall_id:
+                    x, y = value, overall_value
                     self.add(
                         DriverTally,
-                        (*cell, answer.question_id),
+                        (*cell, question),
                         pairs=sign,
                         sum_x=sign * x,
                         sum_y=sign * y,
@@ -87,8 +95,8 @@ class TallyChanges:
                         sum_yy=sign * y * y,
                         sum_xy=sign * x * y,
                     )
-            elif answer.option is not None:
-                self.add(OptionTally, (*cell, answer.question_id, answer.option), answers=sign)
+            elif option is not None:
+                self.add(OptionTally, (*cell, question, option), answers=sign)
 
     def add_invitation_move(
         self, session: Session, invitation: Invitation, target: InvitationState
@@ -115,16 +123,27 @@ class TallyChanges:
         self.add(InvitationTally, cell, **{column: 1})
 
     def write(self, connection: Connection) -> None:
+        """One upsert per tally of all its rows at once (and a delete where a count fell), run
+        by the driver: they follow every stored response, and concurrent responses queue for the
+        same few rows from their first upsert to their commit, so nothing is prepared between
+        the statements."""
+        dialect = connection.dialect
+        upserts, deletes = [], []
         for tally in TALLIES:
             rows = self.rows.get(tally)
             if rows:
                 table = tally.__table__
                 keys = [column.name for column in table.primary_key.columns]
                 params = [dict(zip(keys, key, strict=True), **rows[key]) for key in sorted(rows)]
-                connection.execute(_upsert(connection, table), params)
+                upsert = driver_statement(dialect, _upsert, dialect.name, table, len(params))
+                upserts.append((upsert, numbered_values(params)))
                 if any(min(counts.values()) < 0 for counts in rows.values()):
                     emptied = [dict(zip(keys, key, strict=True)) for key in sorted(rows)]
-                    connection.execute(_delete_when_empty(table), emptied)
+                    deletes.append((driver_statement(dialect, _delete_when_empty, table), emptied))
+        for upsert, values in upserts:
+            upsert.rows(connection, values)
+        for delete_when_empty, keys in deletes:
+            delete_when_empty.run_many(connection, keys)
 
 
 def cell_key(
@@ -147,18 +166,12 @@ def _counted_columns(tally: type) -> tuple[str, ...]:
     return tuple(column.name for column in table.columns if not column.primary_key)
 
 
-def _upsert(connection: Connection, table: Table):
-    return _upsert_for(connection.dialect.name, table)
-
-
-@functools.cache
-def _upsert_for(dialect_name: str, table: Table):
-    """INSERT … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count.
-
-    Built once per table: every submit writes three or four tallies, and making the statement
-    anew each time cost more than sending it."""
+def _upsert(dialect_name: str, table: Table, rows: int):
+    """INSERT … VALUES (…), … ON CONFLICT (key) DO UPDATE SET count = count + excluded.count,
+    for `rows` rows of different keys."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
+    columns = [column.name for column in table.columns]
+    statement = dialect.insert(table).values(numbered_rows(columns, rows))
     counted = [column for column in table.columns if not column.primary_key]
     return statement.on_conflict_do_update(
         index_elements=list(table.primary_key.columns),
@@ -166,7 +179,6 @@ def _upsert_for(dialect_name: str, table: Table):
     )
 
 
-@functools.cache
 def _delete_when_empty(table: Table):
     """A row whose count fell to 0 (its responses were deleted) goes, as a recount has none."""
     counted = next(column for column in table.columns if not column.primary_key)

@@ -230,9 +230,12 @@ class Invitation(db.Model):
             setattr(self, field, value)
         self.scheduled_at = scheduled_at
 
-    def _move(self, target: InvitationState) -> None:
+    def check_move(self, target: InvitationState) -> None:
         if target not in _TRANSITIONS[self.state]:
             raise InvalidTransition(f"invitation {self.id}: {self.state} -> {target} not allowed")
+
+    def _move(self, target: InvitationState) -> None:
+        self.check_move(target)
         self.state = target
 
     def mark_sent(self, now: datetime, expiry_days: int) -> None:

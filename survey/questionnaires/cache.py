@@ -83,6 +83,12 @@ def built_version(version: QuestionnaireVersion) -> BuiltVersion:
     return built
 
 
+def kept_version(version_id: int, created_at: datetime) -> BuiltVersion | None:
+    """What is kept of a frozen version, known by its id and creation time (a link's glance),
+    without loading it; None until a request has built it."""
+    return _kept.get((version_id, created_at))
+
+
 def overall_question_id(version: QuestionnaireVersion) -> int | None:
     """The id of the version's overall question, from what is kept when the version is (no
     query), else from its questions. Never keeps anything itself: the tallies ask while a

@@ -14,19 +14,21 @@ its page is filled from, without the ORM and without a transaction (see page_fra
 from __future__ import annotations
 
 import functools
-import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Dialect, Engine, Select, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, select
 from sqlalchemy.orm import with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.accounts.models import Organisation, User
+from survey.driver import batched, driver_statement
 from survey.extensions import db
+from survey.invitations.dimensions import Channel
 from survey.invitations.models import Invitation, InvitationState, OccasionKind, link_expired
 from survey.questionnaires.models import Questionnaire, QuestionnaireVersion
+from survey.responding.submission import Answering
 from survey.responding.tokens import Purpose, nonce_matches, token_payload
 
 
@@ -96,6 +98,9 @@ class LinkGlance:
     locale: str
     occasion_kind: OccasionKind
     occasion_on: date | None
+    event_id: int | None
+    staff_member_id: int | None
+    channel: Channel | None
     staff_stored_name: str | None
     staff_removed_at: datetime | None
     # What the page's frame depends on (page_frames.FrameKey):
@@ -126,6 +131,9 @@ class LinkGlance:
             invitation.locale,
             invitation.occasion_kind,
             invitation.occasion_on,
+            invitation.event_id,
+            invitation.staff_member_id,
+            invitation.channel,
             staff.stored_name if staff else None,
             staff.removed_at if staff else None,
             version.id,
@@ -139,6 +147,19 @@ class LinkGlance:
             organisation.privacy_url,
             organisation.min_group_size,
             organisation.account_managers_see_answers,
+        )
+
+    def answering(self) -> Answering:
+        """What a response to this link copies from its invitation."""
+        return Answering(
+            self.invitation_id,
+            self.organisation_id,
+            self.version_id,
+            self.occasion_kind,
+            self.event_id,
+            self.staff_member_id,
+            self.channel,
+            self.timezone,
         )
 
     @property
@@ -160,6 +181,9 @@ def _glance_query() -> Select:
             Invitation.locale,
             Invitation.occasion_kind,
             Invitation.occasion_on,
+            Invitation.event_id,
+            Invitation.staff_member_id,
+            Invitation.channel,
             User.stored_name,
             User.removed_at,
             version.id,
@@ -183,74 +207,25 @@ def _glance_query() -> Select:
     )
 
 
-def glance_at_link(token: str) -> LinkGlance | None:
-    """What a genuine, current survey token's invitation shows on its page, in one statement
-    without a transaction (nothing is written, nothing else is read); None where
-    open_survey_link would find nothing."""
+def glance_at_link(token: str, connection: Connection | None = None) -> LinkGlance | None:
+    """What a genuine, current survey token's invitation shows on its page, in one statement;
+    None where open_survey_link would find nothing.
+
+    Read in `connection`'s transaction when one is given (the answers' POST reads and writes on
+    one pooled connection), else alone, without a transaction (nothing is written, nothing else
+    is read)."""
     named = _named_by(token)
     if named is None:
         return None
     engine = db.engine
-    row = _glance_read(engine).one_row(engine, {"invitation_id": named[0]})
+    read = driver_statement(engine.dialect, _glance_query)
+    wanted = {"invitation_id": named[0]}
+    if connection is None:
+        row = read.one_row_alone(engine, wanted)
+    else:
+        with batched(connection):  # with the transaction's BEGIN: one round trip
+            row = next(iter(read.rows(connection, wanted)), None)
     if row is None:
         return None
     *columns, nonce = row
     return LinkGlance(*columns) if nonce_matches(nonce, named[1]) else None
-
-
-# Per engine (an app has one), without keeping a disposed app's engine and pool alive.
-_glance_reads: weakref.WeakKeyDictionary[Engine, DriverRead] = weakref.WeakKeyDictionary()
-
-
-def _glance_read(engine: Engine) -> DriverRead:
-    read = _glance_reads.get(engine)
-    if read is None:
-        read = _glance_reads[engine] = DriverRead(_glance_query(), engine.dialect)
-    return read
-
-
-class DriverRead:
-    """A one-row read that SQLAlchemy compiles once (and says how to read each column of), run
-    on a pooled connection by the driver itself.
-
-    SQLAlchemy's execution around a statement (its result objects, its compiled-statement cache)
-    costs several times what the driver does to run it; for the one read every respondent waits
-    on, that was a third of the request. The pool still hands out and checks the connection,
-    and the engine's cursor events still see the statement (tests count statements with them).
-    """
-
-    def __init__(self, statement: Select, dialect: Dialect) -> None:
-        compiled = statement.compile(dialect=dialect)
-        self.sql = str(compiled)
-        self.positions = compiled.positiontup if compiled.positional else None
-        self.readers = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        ]
-        # A read alone needs no transaction: PostgreSQL would get a BEGIN and a ROLLBACK for it.
-        self.autocommit = dialect.name == "postgresql"
-
-    def one_row(self, engine: Engine, parameters: dict) -> tuple | None:
-        values = parameters if self.positions is None else [parameters[p] for p in self.positions]
-        with engine.connect() as connection:
-            driver = connection.connection.driver_connection
-            if self.autocommit:
-                driver.autocommit = True
-            try:
-                cursor = driver.cursor()
-                if engine.dispatch.before_cursor_execute:
-                    engine.dispatch.before_cursor_execute(
-                        connection, cursor, self.sql, values, None, False
-                    )
-                cursor.execute(self.sql, values)
-                row = cursor.fetchone()
-                cursor.close()
-            finally:
-                if self.autocommit:
-                    driver.autocommit = False
-        if row is None:
-            return None
-        return tuple(
-            value if read is None else read(value)
-            for value, read in zip(row, self.readers, strict=True)
-        )

@@ -19,7 +19,7 @@ from survey.clock import utcnow
 from survey.extensions import csrf, db, limiter
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale, use_timezone
-from survey.questionnaires.cache import survey_form
+from survey.questionnaires.cache import built_version, kept_version, survey_form
 from survey.questionnaires.forms import answers_from_form
 from survey.responding.links import LinkState, link_state, without_personal_links
 from survey.responding.opening import (
@@ -30,7 +30,7 @@ from survey.responding.opening import (
 )
 from survey.responding.page_frames import occasion_paragraph, survey_page
 from survey.responding.questions import blank_questions_of
-from survey.responding.submission import AlreadyAnswered, submit_response
+from survey.responding.submission import AlreadyAnswered, store_response
 from survey.security import get_scoped_or_404, roles_required
 
 bp = Blueprint("responding", __name__)
@@ -109,9 +109,7 @@ def survey(token: str):
     use_timezone(glance.timezone)
 
     def draw(token_shown: str, occasion) -> str:
-        invitation = invitation_with_page(glance.invitation_id, read_only=True)
-        if invitation is None:  # erased between the two reads
-            abort(make_response(*_link_page(LinkState.UNKNOWN, None, token)))
+        invitation = _invitation_of(glance, token, read_only=True)
         form = survey_form(invitation.questionnaire_version, locale)(formdata=None)
         return _draw_survey_page(invitation, token_shown, form, locale, occasion=occasion)
 
@@ -122,24 +120,48 @@ def survey(token: str):
 @csrf.exempt  # the signed link is the credential; see SurveyForm.Meta
 def submit(token: str):
     switch_to = request.form.get("switch_locale")
-    invitation, locale = _open(token, switch_to, request.form.get("locale"))
     now = utcnow()
-    state = link_state(invitation, now)
-    if state is not LinkState.OPEN:
-        return _link_page(state, invitation, token)
-    form = survey_form(invitation.questionnaire_version, locale)()
-    if switch_to:
-        # Same answers, other language: nothing is validated or stored.
-        return _survey_page(invitation, token, form, locale)
-    if not form.validate():
-        return _survey_page(invitation, token, form, locale, status=422)
+    connection = db.session.connection()
+    glance = glance_at_link(token, connection)
+    if link_state(glance, now) is not LinkState.OPEN:
+        invitation, _locale = _open(token, switch_to, request.form.get("locale"), read_only=True)
+        return _link_page(link_state(invitation, now), invitation, token)
+    locale = _respondent_locale(glance, switch_to, request.form.get("locale"))
+    use_locale(locale)
+    use_timezone(glance.timezone)
+    built = glance.version_frozen and kept_version(glance.version_id, glance.version_created_at)
+    invitation = None if built else _invitation_of(glance, token)
+    built = built or built_version(invitation.questionnaire_version)
+    form = built.form_class(locale)()
+    if switch_to or not form.validate():
+        # Same answers, other language, or answers to correct: nothing is stored.
+        invitation = invitation or _invitation_of(glance, token)
+        return _survey_page(invitation, token, form, locale, status=200 if switch_to else 422)
+    answering = glance.answering()
     try:
-        submit_response(invitation, answers_from_form(form), locale, now)
+        store_response(
+            connection,
+            answering,
+            answers_from_form(form),
+            built.overall_question_id,
+            locale,
+            now,
+        )
         db.session.commit()
     except AlreadyAnswered:
         db.session.rollback()
+        invitation, _locale = _open(token, locale, read_only=True)
         return _link_page(LinkState.ANSWERED, invitation, token)
     return redirect(url_for(".thanks", token=token, lang=locale), 303)
+
+
+def _invitation_of(glance: LinkGlance, token: str, read_only: bool = False) -> Invitation:
+    """The glanced invitation loaded with its page, to draw it; the unknown link's page when it
+    was erased between the two reads."""
+    invitation = invitation_with_page(glance.invitation_id, read_only=read_only)
+    if invitation is None:
+        abort(make_response(*_link_page(LinkState.UNKNOWN, None, token)))
+    return invitation
 
 
 @bp.get("/s/<token>/thanks")

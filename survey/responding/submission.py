@@ -5,18 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
+from survey.analysis.models import InvitationTally
 from survey.analysis.periods import reporting_month
+from survey.analysis.tallies import Key, TallyChanges, cell_key
+from survey.driver import batched, driver_statement, integrity_error, numbered_rows, numbered_values
 from survey.extensions import db
-from survey.invitations.models import Invitation
+from survey.invitations.dimensions import Channel, OccasionKind
+from survey.invitations.models import Invitation, InvitationState
+from survey.questionnaires.cache import overall_question_id
+from survey.questionnaires.forms import SurveyQuestion
 from survey.questionnaires.models import Question, QuestionType
 from survey.responding.models import Answer, Response
 from survey.responding.room_links import RoomAnswerMark, RoomLink
+
+Asked = Question | SurveyQuestion  # a question as the version has it, or as its form asks it
 
 
 class AlreadyAnswered(Exception):
@@ -24,46 +35,193 @@ class AlreadyAnswered(Exception):
     click, a retry, a second tab."""
 
 
-def _answer_rows(question: Question, given: Any) -> list[Answer]:
-    if question.type.is_rated:
-        return [Answer(question_id=question.id, value=given)]
-    if question.type is QuestionType.TEXT:
-        return [Answer(question_id=question.id, text=given)]
-    options = given if isinstance(given, list) else [given]
-    return [Answer(question_id=question.id, option=option) for option in options]
+@dataclass(frozen=True, slots=True)
+class Answering:
+    """What a response copies from the invitation it answers (the dimensions recorded on it),
+    and the organisation's zone, which decides the response's month."""
+
+    invitation_id: int
+    organisation_id: int
+    version_id: int
+    occasion_kind: OccasionKind
+    event_id: int | None
+    staff_member_id: int | None
+    channel: Channel | None
+    timezone: str
+
+    @classmethod
+    def of_invitation(cls, invitation: Invitation) -> Answering:
+        return cls(
+            invitation.id,
+            invitation.organisation_id,
+            invitation.questionnaire_version_id,
+            invitation.occasion_kind,
+            invitation.event_id,
+            invitation.staff_member_id,
+            invitation.channel,
+            invitation.organisation.timezone,
+        )
+
+    def cell(self, month: date) -> Key:
+        return cell_key(
+            self.organisation_id,
+            self.version_id,
+            self.occasion_kind,
+            self.event_id,
+            self.staff_member_id,
+            self.channel,
+            month,
+        )
+
+
+def store_response(
+    connection: Connection,
+    invitation: Answering,
+    answers: dict[Asked, Any],
+    overall_question_id: int | None,
+    locale: str,
+    now: datetime,
+) -> int:
+    """Record the response (its id is returned), mark the invitation answered and count both in
+    the tallies, in the connection's transaction; the caller commits.
+
+    The respondent's POST is the one write everyone waits on, so its few statements are run by
+    the driver (survey/driver.py), and the tallies are counted here, from the values at hand,
+    not by the flush listener that counts every other change (tallies.py).
+
+    Raises AlreadyAnswered when another request got there first: the invitation no longer awaits
+    an answer (the UPDATE waits for the other transaction's row lock, then finds nothing to
+    move), or the unique constraint on `response.invitation_id` refuses a second response. The
+    caller then rolls back."""
+    with batched(connection):
+        return _store(connection, invitation, answers, overall_question_id, locale, now)
+
+
+def _store(connection, invitation, answers, overall_question_id, locale, now) -> int:
+    dialect = connection.dialect
+    moved = driver_statement(dialect, _mark_answered).rows(
+        connection,
+        {
+            "invitation_id": invitation.invitation_id,
+            "sent": InvitationState.SENT,
+            "reminded": InvitationState.REMINDED,
+            "answered": InvitationState.ANSWERED,
+            "answered_at": now,
+        },
+    )
+    if not moved:
+        raise AlreadyAnswered(invitation.invitation_id)
+    (sent_at,) = moved[0]
+    month = reporting_month(now, invitation.timezone)
+    try:
+        ((response_id,),) = driver_statement(dialect, _insert_response).rows(
+            connection,
+            {
+                "invitation_id": invitation.invitation_id,
+                "organisation_id": invitation.organisation_id,
+                "questionnaire_version_id": invitation.version_id,
+                "submitted_at": now,
+                "locale": locale,
+                "occasion_kind": invitation.occasion_kind,
+                "event_id": invitation.event_id,
+                "account_manager_id": invitation.staff_member_id,
+                "channel": invitation.channel,
+                "month": month,
+            },
+        )
+    except integrity_error(connection):
+        raise AlreadyAnswered(invitation.invitation_id) from None
+    rows = [dict(row, response_id=response_id) for row in _answer_values(answers)]
+    if rows:
+        answered = driver_statement(dialect, _insert_answers, len(rows))
+        answered.rows(connection, numbered_values(rows))
+    changes = TallyChanges()
+    given = [(row["question_id"], row["value"], row["option"]) for row in rows]
+    changes.add_answers(invitation.cell(month), given, overall_question_id)
+    sent_month = reporting_month(sent_at or now, invitation.timezone)
+    changes.add(InvitationTally, invitation.cell(sent_month), answered=1)
+    changes.write(connection)
+    return response_id
 
 
 def submit_response(
-    invitation: Invitation, answers: dict[Question, Any], locale: str, now: datetime
+    invitation: Invitation, answers: dict[Asked, Any], locale: str, now: datetime
 ) -> Response:
-    """Record the response and mark the invitation answered; flushes, the caller commits.
+    """store_response for an invitation in the session (the demo, tests, an import of history):
+    its pending changes are flushed first, and it says answered afterwards. The caller commits.
 
-    Raises AlreadyAnswered when another request got there first: the unique constraint on
-    `response.invitation_id` decides, so it holds across processes too. The caller then rolls
-    back.
-    """
-    response = Response(
-        invitation_id=invitation.id,
-        organisation_id=invitation.organisation_id,
-        questionnaire_version_id=invitation.questionnaire_version_id,
-        submitted_at=now,
-        locale=locale,
-        occasion_kind=invitation.occasion_kind,
-        event_id=invitation.event_id,
-        account_manager_id=invitation.staff_member_id,
-        channel=invitation.channel,
-        month=reporting_month(now, invitation.organisation.timezone),
+    Raises InvalidTransition for an invitation that never awaited an answer, AlreadyAnswered as
+    store_response does."""
+    invitation.check_move(InvitationState.ANSWERED)
+    db.session.flush()
+    response_id = store_response(
+        db.session.connection(),
+        Answering.of_invitation(invitation),
+        answers,
+        overall_question_id(invitation.questionnaire_version),
+        locale,
+        now,
     )
-    _add_answers(response, answers)
-    with _once(key=invitation.id):
-        # Inside, so that the invitation's move and the response are one flush.
-        invitation.mark_answered(now)
-        db.session.add(response)
-    return response
+    # The statement moved the row; the object says so without a second UPDATE.
+    set_committed_value(invitation, "state", InvitationState.ANSWERED)
+    set_committed_value(invitation, "answered_at", now)
+    return db.session.get(Response, response_id)
+
+
+def _answer_values(answers: dict[Asked, Any]) -> list[dict[str, Any]]:
+    """The answer rows' columns: a value for a rated question, a text for an open one, a row per
+    chosen option otherwise."""
+    rows = []
+    for question, given in answers.items():
+        if question.type.is_rated:
+            rows.append(_answer_row(question, value=given))
+        elif question.type is QuestionType.TEXT:
+            rows.append(_answer_row(question, text=given))
+        else:
+            options = given if isinstance(given, list) else [given]
+            rows.extend(_answer_row(question, option=option) for option in options)
+    return rows
+
+
+def _answer_row(question: Asked, value=None, option=None, text=None) -> dict[str, Any]:
+    return {"question_id": question.id, "value": value, "option": option, "text": text}
+
+
+def _mark_answered():
+    table = Invitation.__table__
+    awaiting = table.c.state.in_([bindparam("sent"), bindparam("reminded")])
+    return (
+        update(table)
+        .where(table.c.id == bindparam("invitation_id"), awaiting)
+        .values(state=bindparam("answered"), answered_at=bindparam("answered_at"))
+        .returning(table.c.sent_at)
+    )
+
+
+def _insert_response():
+    table = Response.__table__
+    columns = (
+        "invitation_id",
+        "organisation_id",
+        "questionnaire_version_id",
+        "submitted_at",
+        "locale",
+        "occasion_kind",
+        "event_id",
+        "account_manager_id",
+        "channel",
+        "month",
+    )
+    return insert(table).values({name: bindparam(name) for name in columns}).returning(table.c.id)
+
+
+def _insert_answers(count: int):
+    columns = ("response_id", "question_id", "value", "option", "text")
+    return insert(Answer.__table__).values(numbered_rows(columns, count))
 
 
 def submit_room_response(
-    link: RoomLink, answers: dict[Question, Any], locale: str, now: datetime, browser: str
+    link: RoomLink, answers: dict[Asked, Any], locale: str, now: datetime, browser: str
 ) -> Response:
     """Record an anonymous answer through a room link, with the mark that this browser (a keyed
     hash of its cookie) answered; flushes, the caller commits.
@@ -101,9 +259,8 @@ def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
-def _add_answers(response: Response, answers: dict[Question, Any]) -> None:
-    for question, given in answers.items():
-        response.answers.extend(_answer_rows(question, given))
+def _add_answers(response: Response, answers: dict[Asked, Any]) -> None:
+    response.answers.extend(Answer(**row) for row in _answer_values(answers))
 
 
 @contextmanager
