@@ -1,7 +1,8 @@
 """Keeping the tallies: they follow every flush of new responses and invitation moves.
 
-Catching it at the flush means no code path (a submit, the sending job, the demo) can forget.
-recount.py rebuilds them from the records.
+Catching it at the flush means no ORM code path (the sending job, an erasure, a room answer) can
+forget. The one write past the ORM, a respondent's answers (responding/submission.py), counts its
+own with TallyChanges too. recount.py rebuilds them from the records.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from survey.clock import utcnow
+from survey.driver import batched
 from survey.extensions import csrf, db, limiter
 from survey.invitations.models import Invitation
 from survey.languages import supported, use_locale, use_timezone
@@ -137,17 +138,13 @@ def submit(token: str):
         # Same answers, other language, or answers to correct: nothing is stored.
         invitation = invitation or _invitation_of(glance, token)
         return _survey_page(invitation, token, form, locale, status=200 if switch_to else 422)
-    answering = glance.answering()
+    answers = answers_from_form(form)
     try:
-        store_response(
-            connection,
-            answering,
-            answers_from_form(form),
-            built.overall_question_id,
-            locale,
-            now,
-        )
-        db.session.commit()
+        with batched(connection):
+            store_response(
+                connection, glance.answering(), answers, built.overall_question_id, locale, now
+            )
+            db.session.commit()
     except AlreadyAnswered:
         db.session.rollback()
         invitation, _locale = _open(token, locale, read_only=True)

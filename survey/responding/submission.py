@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from survey.analysis.models import InvitationTally
 from survey.analysis.periods import reporting_month
 from survey.analysis.tallies import Key, TallyChanges, cell_key
-from survey.driver import batched, driver_statement, integrity_error, numbered_rows, numbered_values
+from survey.driver import driver_statement, integrity_error, numbered_rows, numbered_values
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
@@ -92,12 +92,10 @@ def store_response(
     Raises AlreadyAnswered when another request got there first: the invitation no longer awaits
     an answer (the UPDATE waits for the other transaction's row lock, then finds nothing to
     move), or the unique constraint on `response.invitation_id` refuses a second response. The
-    caller then rolls back."""
-    with batched(connection):
-        return _store(connection, invitation, answers, overall_question_id, locale, now)
+    caller then rolls back.
 
-
-def _store(connection, invitation, answers, overall_question_id, locale, now) -> int:
+    Inside `batched(connection)`, with the commit, the answers, the tallies and the COMMIT go to
+    PostgreSQL in one round trip, and the tally rows are locked for no longer than that."""
     dialect = connection.dialect
     moved = driver_statement(dialect, _mark_answered).rows(
         connection,
