@@ -48,10 +48,10 @@ def _tally_rows(count: int):
 def test_many_rows_go_in_one_statement_each_with_its_own_values(org):
     version = factories.contact_version()
     month = utcnow().date().replace(day=1)
+    cells = [cell_key(org.id, version.id, "contact", None, n, "", month) for n in (1, 2, 3)]
     rows = [
-        dict(zip(_cell_names(), cell_key(org.id, version.id, "contact", None, n, "", month)))
-        | {"responses": n}
-        for n in (1, 2, 3)
+        dict(zip(_cell_names(), cell, strict=True)) | {"responses": n}
+        for n, cell in enumerate(cells, start=1)
     ]
     driver_statement(db.engine.dialect, _tally_rows, len(rows)).rows(
         db.session.connection(), numbered_values(rows)

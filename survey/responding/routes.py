@@ -130,9 +130,12 @@ def submit(token: str):
     locale = _respondent_locale(glance, switch_to, request.form.get("locale"))
     use_locale(locale)
     use_timezone(glance.timezone)
-    built = glance.version_frozen and kept_version(glance.version_id, glance.version_created_at)
-    invitation = None if built else _invitation_of(glance, token)
-    built = built or built_version(invitation.questionnaire_version)
+    # The invitation is loaded only to draw a page, or to build a version not kept yet.
+    invitation = None
+    built = kept_version(glance.version_id, glance.version_created_at)
+    if built is None or not glance.version_frozen:
+        invitation = _invitation_of(glance, token)
+        built = built_version(invitation.questionnaire_version)
     form = built.form_class(locale)()
     if switch_to or not form.validate():
         # Same answers, other language, or answers to correct: nothing is stored.

@@ -211,3 +211,36 @@ def test_a_first_response_that_rolls_back_leaves_a_draft_that_shows_its_edits(ap
     _set_question_text(app, version_id, "Hoe beviel het?")
     page = client.get(f"/s/{token}").text
     assert "Hoe beviel het?" in page and "Hoe was het?" not in page
+
+
+def test_answers_to_a_kept_version_are_one_read_and_the_writes_without_the_orm(app, client):
+    """The link's glance, then the invitation's move, the response, its answers and one upsert
+    per tally: no loading of the invitation, its version or its questions."""
+    version_id, token = _open_link(app)
+    _freeze(app, version_id)
+    client.get(f"/s/{token}")  # keeps the version's form
+    with _Queries(app) as statements:
+        answered = client.post(f"/s/{token}", data=factories.CONTACT_FORM_ANSWERS)
+    assert answered.status_code == 303
+    heads = [" ".join(statement.replace('"', "").split()[:3]) for statement in statements]
+    assert heads[0].startswith("SELECT invitation.id, invitation.state")
+    assert heads[1:] == [
+        "UPDATE invitation SET",
+        "INSERT INTO response",
+        "INSERT INTO answer",
+        "INSERT INTO response_tally",
+        "INSERT INTO rating_tally",
+        "INSERT INTO driver_tally",
+        "INSERT INTO invitation_tally",
+    ]
+
+
+def test_the_first_answer_to_a_draft_is_stored_and_freezes_it(app, client):
+    version_id, token = _open_link(app, lambda: _draft("Hoe was het?"))
+    forget_built_versions()
+    answered = client.post(f"/s/{token}", data={"locale": "nl", "q_overall": "9"})
+    assert answered.status_code == 303
+    with app.app_context():
+        stored = db.session.scalars(select(Answer.value)).all()
+        assert stored == [9]
+        assert db.session.get(QuestionnaireVersion, version_id).is_frozen()
