@@ -63,7 +63,8 @@ class DriverStatement:
             for column in statement.exported_columns
         ]
 
-    def parameters(self, values: dict[str, Any]) -> dict[str, Any] | list[Any]:
+    def parameters(self, values: dict[str, Any]) -> list[Any]:
+        """The values in the statement's order, bound as their columns' types bind them."""
         bound = {**self.constants, **values}
         for name, binder in self.binders.items():
             bound[name] = binder(bound[name])
