@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import Connection, Table, bindparam, delete, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
@@ -112,15 +113,7 @@ class TallyChanges:
         column, moment = counted
         # By id: a relationship of a record made in this session may not be loaded.
         zone = session.get(Organisation, invitation.organisation_id).timezone
-        cell = cell_key(
-            invitation.organisation_id,
-            invitation.questionnaire_version_id,
-            invitation.occasion_kind,
-            invitation.event_id,
-            invitation.staff_member_id,
-            invitation.channel,
-            reporting_month(moment, zone),
-        )
+        cell = invitation_cell(invitation, reporting_month(moment, zone))
         self.add(InvitationTally, cell, **{column: 1})
 
     def write(self, connection: Connection) -> None:
@@ -157,6 +150,20 @@ def cell_key(
         event_id or 0,
         account_manager_id or 0,
         str(channel or ""),
+        month,
+    )
+
+
+def invitation_cell(invitation, month: date) -> Key:
+    """The cell of what an invitation recorded, in `month`: from the invitation itself, or from
+    what a response copies of it (responding/submission.py, Answering)."""
+    return cell_key(
+        invitation.organisation_id,
+        invitation.questionnaire_version_id,
+        invitation.occasion_kind,
+        invitation.event_id,
+        invitation.staff_member_id,
+        invitation.channel,
         month,
     )
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.analysis.models import InvitationTally
 from survey.analysis.periods import reporting_month
-from survey.analysis.tallies import Key, TallyChanges, cell_key
+from survey.analysis.tallies import TallyChanges, invitation_cell
 from survey.driver import driver_statement, integrity_error, numbered_rows, numbered_values
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
@@ -42,7 +42,7 @@ class Answering:
 
     invitation_id: int
     organisation_id: int
-    version_id: int
+    questionnaire_version_id: int
     occasion_kind: OccasionKind
     event_id: int | None
     staff_member_id: int | None
@@ -60,17 +60,6 @@ class Answering:
             invitation.staff_member_id,
             invitation.channel,
             invitation.organisation.timezone,
-        )
-
-    def cell(self, month: date) -> Key:
-        return cell_key(
-            self.organisation_id,
-            self.version_id,
-            self.occasion_kind,
-            self.event_id,
-            self.staff_member_id,
-            self.channel,
-            month,
         )
 
 
@@ -117,7 +106,7 @@ def store_response(
             {
                 "invitation_id": invitation.invitation_id,
                 "organisation_id": invitation.organisation_id,
-                "questionnaire_version_id": invitation.version_id,
+                "questionnaire_version_id": invitation.questionnaire_version_id,
                 "submitted_at": now,
                 "locale": locale,
                 "occasion_kind": invitation.occasion_kind,
@@ -135,9 +124,9 @@ def store_response(
         answered.rows(connection, numbered_values(rows))
     changes = TallyChanges()
     given = [(row["question_id"], row["value"], row["option"]) for row in rows]
-    changes.add_answers(invitation.cell(month), given, overall_question_id)
+    changes.add_answers(invitation_cell(invitation, month), given, overall_question_id)
     sent_month = reporting_month(sent_at or now, invitation.timezone)
-    changes.add(InvitationTally, invitation.cell(sent_month), answered=1)
+    changes.add(InvitationTally, invitation_cell(invitation, sent_month), answered=1)
     changes.write(connection)
     return response_id
 

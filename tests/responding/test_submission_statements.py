@@ -26,6 +26,17 @@ from survey.responding.submission import (
 )
 from tests import factories
 
+# What storing a rated answer sends, after the link's read: each statement once.
+WRITES_OF_AN_ANSWER = [
+    "UPDATE invitation SET",
+    "INSERT INTO response",
+    "INSERT INTO answer",
+    "INSERT INTO response_tally",
+    "INSERT INTO rating_tally",
+    "INSERT INTO driver_tally",
+    "INSERT INTO invitation_tally",
+]
+
 
 @contextmanager
 def _statements():
@@ -65,15 +76,7 @@ def test_storing_a_response_sends_its_records_and_one_upsert_per_tally(org, mana
     connection = db.session.connection()
     with _statements() as sent:
         store_response(connection, answering, given, built.overall_question_id, "nl", utcnow())
-    assert sent == [
-        "UPDATE invitation SET",
-        "INSERT INTO response",
-        "INSERT INTO answer",
-        "INSERT INTO response_tally",
-        "INSERT INTO rating_tally",
-        "INSERT INTO driver_tally",
-        "INSERT INTO invitation_tally",
-    ]
+    assert sent == WRITES_OF_AN_ANSWER
 
 
 WORKSHOP_ANSWER = {
