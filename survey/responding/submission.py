@@ -85,8 +85,26 @@ def store_response(
 
     Inside `batched(connection)`, with the commit, the answers, the tallies and the COMMIT go to
     PostgreSQL in one round trip, and the tally rows are locked for no longer than that."""
-    dialect = connection.dialect
-    moved = driver_statement(dialect, _mark_answered).rows(
+    sent_at = _mark_answered(connection, invitation, now)
+    month = reporting_month(now, invitation.timezone)
+    response_id = _add_response(connection, invitation, locale, now, month)
+    rows = [dict(row, response_id=response_id) for row in _answer_values(answers)]
+    if rows:
+        answered = driver_statement(connection.dialect, _answers_insert, len(rows))
+        answered.rows(connection, numbered_values(rows))
+    changes = TallyChanges()
+    given = [(row["question_id"], row["value"], row["option"]) for row in rows]
+    changes.add_answers(invitation_cell(invitation, month), given, overall_question_id)
+    sent_month = reporting_month(sent_at or now, invitation.timezone)
+    changes.add(InvitationTally, invitation_cell(invitation, sent_month), answered=1)
+    changes.write(connection)
+    return response_id
+
+
+def _mark_answered(connection: Connection, invitation: Answering, now: datetime) -> datetime | None:
+    """Move the invitation from sent or reminded to answered: when it was sent, or
+    AlreadyAnswered."""
+    moved = driver_statement(connection.dialect, _answered_update).rows(
         connection,
         {
             "invitation_id": invitation.invitation_id,
@@ -98,10 +116,15 @@ def store_response(
     )
     if not moved:
         raise AlreadyAnswered(invitation.invitation_id)
-    (sent_at,) = moved[0]
-    month = reporting_month(now, invitation.timezone)
+    ((sent_at,),) = moved
+    return sent_at
+
+
+def _add_response(
+    connection: Connection, invitation: Answering, locale: str, now: datetime, month: date
+) -> int:
     try:
-        ((response_id,),) = driver_statement(dialect, _insert_response).rows(
+        ((response_id,),) = driver_statement(connection.dialect, _response_insert).rows(
             connection,
             {
                 "invitation_id": invitation.invitation_id,
@@ -118,16 +141,6 @@ def store_response(
         )
     except integrity_error(connection):
         raise AlreadyAnswered(invitation.invitation_id) from None
-    rows = [dict(row, response_id=response_id) for row in _answer_values(answers)]
-    if rows:
-        answered = driver_statement(dialect, _insert_answers, len(rows))
-        answered.rows(connection, numbered_values(rows))
-    changes = TallyChanges()
-    given = [(row["question_id"], row["value"], row["option"]) for row in rows]
-    changes.add_answers(invitation_cell(invitation, month), given, overall_question_id)
-    sent_month = reporting_month(sent_at or now, invitation.timezone)
-    changes.add(InvitationTally, invitation_cell(invitation, sent_month), answered=1)
-    changes.write(connection)
     return response_id
 
 
@@ -174,7 +187,7 @@ def _answer_row(question: Asked, value=None, option=None, text=None) -> dict[str
     return {"question_id": question.id, "value": value, "option": option, "text": text}
 
 
-def _mark_answered():
+def _answered_update():
     table = Invitation.__table__
     awaiting = table.c.state.in_([bindparam("sent"), bindparam("reminded")])
     return (
@@ -185,7 +198,7 @@ def _mark_answered():
     )
 
 
-def _insert_response():
+def _response_insert():
     table = Response.__table__
     columns = (
         "invitation_id",
@@ -202,7 +215,7 @@ def _insert_response():
     return insert(table).values({name: bindparam(name) for name in columns}).returning(table.c.id)
 
 
-def _insert_answers(count: int):
+def _answers_insert(count: int):
     columns = ("response_id", "question_id", "value", "option", "text")
     return insert(Answer.__table__).values(numbered_rows(columns, count))
 
