@@ -3,8 +3,6 @@ or none."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -246,34 +244,19 @@ def submit_room_response(
         channel=link.channel,
         month=month,
     )
-    _add_answers(response, answers)
+    response.answers.extend(Answer(**row) for row in _answer_values(answers))
     mark = RoomAnswerMark(
         room_link_id=link.id, browser=browser, answered_on=local_day(now, timezone)
     )
-    with _once(key=link.id):
-        db.session.add_all([mark, response])
+    link_id = link.id  # a failed flush expires the records: read it before
+    db.session.add_all([mark, response])
+    try:
+        # No savepoint: the room page rolls the whole request back on AlreadyAnswered.
+        db.session.flush()
+    except IntegrityError:
+        raise AlreadyAnswered(link_id) from None
     return response
 
 
 def local_day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
-
-
-def _add_answers(response: Response, answers: dict[Asked, Any]) -> None:
-    response.answers.extend(Answer(**row) for row in _answer_values(answers))
-
-
-@contextmanager
-def _once(key) -> Iterator[None]:
-    """Flush what the block adds, or raise AlreadyAnswered when a unique constraint says this
-    answer was given already; the failed flush leaves the transaction for the caller to roll
-    back, which leaves nothing of it behind.
-
-    No savepoint: the survey and room pages roll the whole request back on AlreadyAnswered, so
-    one would cost two round trips (SAVEPOINT, RELEASE) per answer for a partial rollback that
-    nobody uses."""
-    try:
-        yield
-        db.session.flush()
-    except IntegrityError:
-        raise AlreadyAnswered(key) from None
