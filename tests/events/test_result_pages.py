@@ -149,7 +149,9 @@ def test_the_export_has_the_events_responses_only_and_is_audited(app, client, lo
     assert len(list(sheet.iter_rows())) == 1 + 7
     with app.app_context():
         audited = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == Action.EVENT_RESPONSES_EXPORTED)
+            select(AuditEvent)
+            .where(AuditEvent.action == Action.EVENT_RESPONSES_EXPORTED)
+            .order_by(AuditEvent.id)
         ).all()
         assert [(e.subject_id, e.detail["format"], e.detail["rows"]) for e in audited] == [
             (event_id, "csv", 7),
