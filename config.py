@@ -43,7 +43,11 @@ class Config:
     # Old keys, still accepted after a rotation: for sessions (Flask) and survey links (tokens.py).
     SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'spiegel.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pooled connection is checked at checkout without a round trip; one that rested longer
+    # than this is pinged first (survey/pool.py).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(
+        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "30")
+    )
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     BABEL_DEFAULT_LOCALE = "nl"

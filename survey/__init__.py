@@ -43,9 +43,12 @@ def register_extensions(app: Flask) -> None:
     from survey.accounts.login import load_user
     from survey.accounts.sessions import SessionCookie
     from survey.languages import select_locale, select_timezone
+    from survey.pool import watch_pooled_connections
     from survey.types import include_name, render_item
 
     db.init_app(app)
+    with app.app_context():
+        watch_pooled_connections(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(
         app,
         db,
