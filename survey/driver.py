@@ -72,15 +72,20 @@ class DriverStatement:
 
     def rows(self, connection: Connection, values: dict[str, Any]) -> list[tuple]:
         """Run it once in the connection's transaction: the rows it returns, read."""
+        return self.send(connection, values).rows()
+
+    def send(self, connection: Connection, values: dict[str, Any]) -> Sent:
+        """Run it once in the connection's transaction, its rows read later: inside `batched`
+        the statements sent before the first read go to PostgreSQL in one round trip."""
         cursor = self.cursor(connection.connection.driver_connection)
         try:
             parameters = self.parameters(values)
             _announce(connection, cursor, self.sql, parameters, False)
             cursor.execute(self.sql, parameters)
-            fetched = cursor.fetchall() if self.readers else []
-        finally:
+        except BaseException:
             cursor.close()
-        return [self._read(row) for row in fetched]
+            raise
+        return Sent(self, cursor)
 
     def run_many(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
         """Run it for each row, as one batch (psycopg pipelines it: one round trip)."""
@@ -112,6 +117,20 @@ class DriverStatement:
             value if read is None else read(value)
             for value, read in zip(row, self.readers, strict=True)
         )
+
+
+class Sent:
+    """A statement under way: its rows, once read (a database error it met is raised then)."""
+
+    def __init__(self, statement: DriverStatement, cursor) -> None:
+        self._statement, self._cursor = statement, cursor
+
+    def rows(self) -> list[tuple]:
+        try:
+            fetched = self._cursor.fetchall() if self._statement.readers else []
+        finally:
+            self._cursor.close()
+        return [self._statement._read(row) for row in fetched]
 
 
 @contextmanager

@@ -8,14 +8,14 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from survey.analysis.models import InvitationTally
 from survey.analysis.periods import reporting_month
 from survey.analysis.tallies import TallyChanges, invitation_cell
-from survey.driver import driver_statement, integrity_error, numbered_rows, numbered_values
+from survey.driver import Sent, driver_statement, integrity_error, numbered_rows, numbered_values
 from survey.extensions import db
 from survey.invitations.dimensions import Channel, OccasionKind
 from survey.invitations.models import Invitation, InvitationState
@@ -79,17 +79,27 @@ def store_response(
     Raises AlreadyAnswered when another request got there first: the invitation no longer awaits
     an answer (the UPDATE waits for the other transaction's row lock, then finds nothing to
     move), or the unique constraint on `response.invitation_id` refuses a second response. The
-    caller then rolls back.
+    caller then rolls back what was sent.
 
-    Inside `batched(connection)`, with the commit, the answers, the tallies and the COMMIT go to
-    PostgreSQL in one round trip, and the tally rows are locked for no longer than that."""
-    sent_at = _mark_answered(connection, invitation, now)
+    Inside `batched(connection)`, PostgreSQL gets the invitation's move, the response and its
+    answers in one round trip, and the tallies with the COMMIT in the next: the tally rows,
+    which every answer of the month updates, are locked for no longer than that."""
     month = reporting_month(now, invitation.timezone)
-    response_id = _add_response(connection, invitation, locale, now, month)
-    rows = [dict(row, response_id=response_id) for row in _answer_values(answers)]
-    if rows:
-        answered = driver_statement(connection.dialect, _answers_insert, len(rows))
-        answered.rows(connection, numbered_values(rows))
+    rows = _answer_values(answers)
+    try:
+        moved = _mark_answered(connection, invitation, now)
+        added = _add_response(connection, invitation, locale, now, month)
+        if rows:
+            answered = driver_statement(connection.dialect, _answers_insert, len(rows))
+            values = {"invitation_id": invitation.invitation_id, **numbered_values(rows)}
+            answered.rows(connection, values)
+        moved_rows = moved.rows()
+        if not moved_rows:
+            raise AlreadyAnswered(invitation.invitation_id)
+        ((sent_at,),) = moved_rows
+        ((response_id,),) = added.rows()
+    except integrity_error(connection):
+        raise AlreadyAnswered(invitation.invitation_id) from None
     changes = TallyChanges()
     given = [(row["question_id"], row["value"], row["option"]) for row in rows]
     changes.add_answers(invitation_cell(invitation, month), given, overall_question_id)
@@ -99,10 +109,10 @@ def store_response(
     return response_id
 
 
-def _mark_answered(connection: Connection, invitation: Answering, now: datetime) -> datetime | None:
-    """Move the invitation from sent or reminded to answered: when it was sent, or
-    AlreadyAnswered."""
-    moved = driver_statement(connection.dialect, _answered_update).rows(
+def _mark_answered(connection: Connection, invitation: Answering, now: datetime) -> Sent:
+    """Move the invitation from sent or reminded to answered: when it was sent comes back if it
+    moved."""
+    return driver_statement(connection.dialect, _answered_update).send(
         connection,
         {
             "invitation_id": invitation.invitation_id,
@@ -112,34 +122,26 @@ def _mark_answered(connection: Connection, invitation: Answering, now: datetime)
             "answered_at": now,
         },
     )
-    if not moved:
-        raise AlreadyAnswered(invitation.invitation_id)
-    ((sent_at,),) = moved
-    return sent_at
 
 
 def _add_response(
     connection: Connection, invitation: Answering, locale: str, now: datetime, month: date
-) -> int:
-    try:
-        ((response_id,),) = driver_statement(connection.dialect, _response_insert).rows(
-            connection,
-            {
-                "invitation_id": invitation.invitation_id,
-                "organisation_id": invitation.organisation_id,
-                "questionnaire_version_id": invitation.questionnaire_version_id,
-                "submitted_at": now,
-                "locale": locale,
-                "occasion_kind": invitation.occasion_kind,
-                "event_id": invitation.event_id,
-                "account_manager_id": invitation.staff_member_id,
-                "channel": invitation.channel,
-                "month": month,
-            },
-        )
-    except integrity_error(connection):
-        raise AlreadyAnswered(invitation.invitation_id) from None
-    return response_id
+) -> Sent:
+    return driver_statement(connection.dialect, _response_insert).send(
+        connection,
+        {
+            "invitation_id": invitation.invitation_id,
+            "organisation_id": invitation.organisation_id,
+            "questionnaire_version_id": invitation.questionnaire_version_id,
+            "submitted_at": now,
+            "locale": locale,
+            "occasion_kind": invitation.occasion_kind,
+            "event_id": invitation.event_id,
+            "account_manager_id": invitation.staff_member_id,
+            "channel": invitation.channel,
+            "month": month,
+        },
+    )
 
 
 def submit_response(
@@ -214,8 +216,17 @@ def _response_insert():
 
 
 def _answers_insert(count: int):
-    columns = ("response_id", "question_id", "value", "option", "text")
-    return insert(Answer.__table__).values(numbered_rows(columns, count))
+    """The answers of the invitation's response, which an earlier statement of the transaction
+    added: its id is not read back before they are sent."""
+    columns = ("question_id", "value", "option", "text")
+    response = Response.__table__
+    response_id = (
+        select(response.c.id)
+        .where(response.c.invitation_id == bindparam("invitation_id"))
+        .scalar_subquery()
+    )
+    rows = [dict(row, response_id=response_id) for row in numbered_rows(columns, count)]
+    return insert(Answer.__table__).values(rows)
 
 
 def submit_room_response(
