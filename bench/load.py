@@ -3,7 +3,8 @@
 GET of an open survey link and POST of a complete answer, each by a real HTTP load generator
 against gunicorn as production runs it (gunicorn.conf.py, sync workers, the production profile;
 only the restart after max_requests is left out), next to a bare Flask app ("hello") on the same
-gunicorn settings in the same run. The machine is shared, so what counts is the ratio to the
+gunicorn settings in the same run, and a floor for the POST: a bare app that stores each POST as
+one row and commits. The machine is shared, so what counts is the ratio to the
 bare app; the targets (issue 13) are GET at least 25% and POST at least 15% of the bare app's
 requests per second, and a POST p99 under 250 ms. The version asked about already has a
 response, as every version in use has, so its form is the one each worker keeps.
@@ -44,7 +45,17 @@ from urllib.parse import urlencode
 
 from flask import Flask, redirect, request
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    func,
+    select,
+    text,
+)
 
 from bench.databases import Unavailable, postgresql_database, sqlite_database
 from survey import create_app
@@ -99,6 +110,46 @@ def hello_app() -> Flask:
         return redirect(f"/?answers={len(request.form)}", 303)
 
     return app
+
+
+FLOOR_TABLE = "bench_floor"
+
+
+def floor_app() -> Flask:
+    """The floor: a bare app that stores each POST as one row of the bench's database and
+    commits (`bench.load:floor_app()`), the least any stored answer can cost on this stack; how
+    far the survey's POST is above it is what its own work costs (the link, the form, the
+    response, its answers and tallies)."""
+    app = Flask("floor")
+    engine = create_engine(os.environ["DATABASE_URL"])
+    store = text(f"INSERT INTO {FLOOR_TABLE} (answers, stored_at) VALUES (:answers, :stored_at)")
+
+    @app.get("/")
+    def hello():
+        return "hello"
+
+    @app.post("/")
+    def store_answers():
+        with engine.begin() as connection:
+            connection.execute(store, {"answers": len(request.form), "stored_at": utcnow()})
+        return redirect(f"/?answers={len(request.form)}", 303)
+
+    return app
+
+
+def _make_floor_table(url: str) -> None:
+    table = Table(
+        FLOOR_TABLE,
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("answers", Integer, nullable=False),
+        Column("stored_at", DateTime, nullable=False),
+    )
+    engine = create_engine(url)
+    try:
+        table.create(engine, checkfirst=True)
+    finally:
+        engine.dispose()
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -422,6 +473,10 @@ def measure(generator, url: str, links: Links, secret_key: str, folder: Path) ->
         _load(generator, address, Load("GET", "/"), 1.0)  # warm-up
         results["bare GET"] = _load(generator, address, Load("GET", "/"), seconds)
         results["bare POST"] = _load(generator, address, Load("POST", "/"), seconds)
+    _make_floor_table(url)
+    with gunicorn("bench.load:floor_app()", env, folder / "floor.log") as address:
+        _load(generator, address, Load("POST", "/"), 1.0)  # warm-up: the pool's connections
+        results["floor POST"] = _load(generator, address, Load("POST", "/"), seconds)
     with gunicorn("wsgi:app", env, folder / "spiegel.log") as address:
         status, page = _fetch(address, "GET", links.get_path)
         if status != 200 or 'id="survey-form"' not in page:
@@ -452,7 +507,9 @@ def report(database: str, generator: str, results: dict, stored: int, expected: 
     for name, result in results.items():
         bare = results["bare " + name.split()[-1]]
         ratio = result.per_second / bare.per_second if bare.per_second else 0.0
-        verdict = ""
+        verdict = (
+            "one row stored per POST: the least an answer costs" if name == "floor POST" else ""
+        )
         if name.startswith("survey"):
             target = GET_TARGET if name.endswith("GET") else POST_TARGET
             ok = ratio >= target and not result.failures
@@ -465,6 +522,12 @@ def report(database: str, generator: str, results: dict, stored: int, expected: 
         print(
             f"{name:<14}{result.requests:>10,}{result.per_second:>10,.0f}{result.p50_ms:>9.1f}"
             f"{result.p99_ms:>9.1f}{result.failures:>8}{ratio:>8.2f}  {verdict}"
+        )
+    floor, answered = results.get("floor POST"), results["survey POST"]
+    if floor and answered.per_second:
+        print(
+            f"A survey POST takes {floor.per_second / answered.per_second:.1f}x what the floor's "
+            "takes: the link's check, the form, the response, its answers and tallies."
         )
     # wrk does not count the requests still under way when its time is up; the server may
     # finish them, one per connection at most.
