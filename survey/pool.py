@@ -53,8 +53,9 @@ def has_gone_away(dbapi_connection) -> bool:
     it reports; then a healthy connection is replaced, which costs only a new connection)."""
     if dbapi_connection.closed or dbapi_connection.broken:
         return True
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    return bool(readable)
+    socket = select.poll()  # not select(): a process may hold more than 1,024 files
+    socket.register(dbapi_connection.fileno(), select.POLLIN)
+    return bool(socket.poll(0))  # readable, hung up or failed
 
 
 def _ping(engine: Engine, dbapi_connection) -> None:
