@@ -93,11 +93,11 @@ def store_response(
             answered = driver_statement(connection.dialect, _answers_insert, len(rows))
             values = {"invitation_id": invitation.invitation_id, **numbered_values(rows)}
             answered.rows(connection, values)
-        moved_rows = moved.rows()
+        moved_rows, added_rows = moved.rows(), added.rows()
         if not moved_rows:
             raise AlreadyAnswered(invitation.invitation_id)
         ((sent_at,),) = moved_rows
-        ((response_id,),) = added.rows()
+        ((response_id,),) = added_rows
     except integrity_error(connection):
         raise AlreadyAnswered(invitation.invitation_id) from None
     changes = TallyChanges()
